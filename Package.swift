@@ -1,0 +1,73 @@
+// swift-tools-version:6.0
+//
+// aec — a lossy image codec whose transform is a convolutional autoencoder.
+//
+// Module graph (imports only run downward):
+//
+//   aec-train, aec-bench            thin @main executables
+//        │
+//   AECTraining, AECBench           datasets + trainer; benchmarks
+//        │
+//   AECNet        AECImage          the network engine (no deps) ; images + PNG I/O
+//                    │
+//                 CImageIO          C shim: libpng/libjpeg errors come back as text, never longjmp into Swift
+//                    │
+//   CLibPNG, CLibJPEG, CZlib        system libraries found with pkg-config
+//
+import PackageDescription
+import Foundation
+
+// The GEMM micro-kernel is written with SIMD8<Float>.addingProduct; without FMA code generation every
+// fused multiply-add becomes a libm call. On x86-64 we build for AVX2+FMA (every x86-64 server CPU since
+// 2013) unless AEC_PORTABLE=1 is set, which gives a baseline build that runs anywhere (and is slower).
+let portable = ProcessInfo.processInfo.environment["AEC_PORTABLE"] == "1"
+#if arch(x86_64)
+let simdFlags: [SwiftSetting] = portable ? [] : [
+    .unsafeFlags(["-Xcc", "-mavx2", "-Xcc", "-mfma"]),
+    .define("AEC_FMA"),
+]
+#else
+let simdFlags: [SwiftSetting] = [.define("AEC_FMA")]  // arm64 always has FMA
+#endif
+
+let package = Package(
+    name: "aec",
+    products: [
+        .executable(name: "aec-train", targets: ["aec-train"]),
+        .executable(name: "aec-bench", targets: ["aec-bench"]),
+        .library(name: "AECNet", targets: ["AECNet"]),
+        .library(name: "AECImage", targets: ["AECImage"]),
+        .library(name: "AECTraining", targets: ["AECTraining"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // System libraries (module maps use a local shim header; paths come from pkg-config).
+        .systemLibrary(name: "CLibPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
+        .systemLibrary(name: "CLibJPEG", pkgConfig: "libjpeg", providers: [.apt(["libjpeg-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .target(name: "CImageIO", dependencies: ["CLibPNG", "CLibJPEG"]),
+
+        // Libraries.
+        .target(name: "AECNet", swiftSettings: simdFlags),
+        .target(name: "AECImage", dependencies: ["CImageIO"]),
+        .target(name: "AECTraining", dependencies: ["AECNet", "AECImage", "CZlib"], swiftSettings: simdFlags),
+        .target(name: "AECBench", dependencies: ["AECNet", "AECTraining"], swiftSettings: simdFlags),
+
+        // Executables: parse arguments, call a library, map errors to exit codes.
+        .executableTarget(name: "aec-train", dependencies: [
+            "AECTraining", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "aec-bench", dependencies: [
+            "AECBench", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        // Tests.
+        .testTarget(name: "AECNetTests", dependencies: ["AECNet"],
+                    resources: [.copy("Fixtures")], swiftSettings: simdFlags),
+        .testTarget(name: "AECImageTests", dependencies: ["AECImage"]),
+        .testTarget(name: "AECTrainingTests", dependencies: ["AECTraining"]),
+    ],
+    swiftLanguageModes: [.v5]
+)

@@ -1,0 +1,165 @@
+/// The notes' convolutional autoencoder: an `Architecture` plus its parameters, with forward and backward
+/// passes over a batch of 28×28 tiles.
+///
+/// Parameters live in one flat vector (`parameters`), conv by conv: weight [3, 3, cin, cout] then bias
+/// [cout] (see `Architecture.parameterLayout`). Gradients use the same layout, so Adam, checkpoints and
+/// the model file all see one array.
+public struct Autoencoder: Sendable {
+    public let architecture: Architecture
+    public var parameters: [Float]
+
+    public init(architecture: Architecture, parameters: [Float]) {
+        precondition(parameters.count == architecture.parameterLayout.count,
+                     "\(parameters.count) parameters for a model that has \(architecture.parameterLayout.count)")
+        self.architecture = architecture
+        self.parameters = parameters
+    }
+
+    /// He initialisation: weights ~ N(0, 2/fan_in) with fan_in = 9·cin, biases 0.
+    public init(architecture: Architecture, seed: UInt64) {
+        var rng = SplitMix64(seed: seed, stream: 0x1417)
+        let (offsets, count) = architecture.parameterLayout
+        var p = [Float](repeating: 0, count: count)
+        for (layer, offset) in zip(architecture.layers, offsets) {
+            guard case .conv(let cin, let cout, _) = layer, let offset else { continue }
+            let std = (2 / Float(9 * cin)).squareRoot()
+            for i in 0..<(9 * cin * cout) { p[offset.weight + i] = std * rng.nextGaussian() }
+        }
+        self.init(architecture: architecture, parameters: p)
+    }
+
+    /// A hook applied to the code between encoder and decoder: quantization at test time, additive noise
+    /// in quantization-aware training. It receives the code of `n` tiles ([n, 7, 7, codeChannels]) to
+    /// modify in place. Its gradient is taken as the identity (the straight-through estimator).
+    public typealias CodeTransform = (_ code: UnsafeMutablePointer<Float>, _ n: Int) -> Void
+
+    /// Runs the whole network on `pass.input` (the first `n` tiles) and leaves every layer's output in
+    /// `pass`: the code in `pass.code`, the reconstruction in `pass.output`.
+    public func forward(_ pass: ForwardPass, n: Int, codeTransform: CodeTransform? = nil) {
+        encode(pass, n: n)
+        pass.decoderInput.update(from: pass.code, count: n * architecture.codeCount)
+        codeTransform?(pass.decoderInput, n)
+        decode(pass, n: n)
+    }
+
+    /// The encoder half: `pass.input` → `pass.code`.
+    public func encode(_ pass: ForwardPass, n: Int) {
+        runLayers(0...architecture.codeLayer, pass: pass, n: n)
+    }
+
+    /// The decoder half: `pass.decoderInput` → `pass.output`.
+    public func decode(_ pass: ForwardPass, n: Int) {
+        runLayers((architecture.codeLayer + 1)..<architecture.layers.count, pass: pass, n: n)
+    }
+
+    private func runLayers<R: Sequence<Int>>(_ range: R, pass: ForwardPass, n: Int) {
+        let shapes = pass.shapes
+        let (offsets, _) = architecture.parameterLayout
+        parameters.withUnsafeBufferPointer { params in
+            let p = params.baseAddress!
+            for i in range {
+                let input = pass.input(of: i)
+                let (hIn, wIn, cIn) = i == 0 ? (Architecture.tileSide, Architecture.tileSide, 1) : shapes[i - 1]
+                let out = pass.outputs[i]
+                switch architecture.layers[i] {
+                case .conv(let cin, let cout, let activation):
+                    let o = offsets[i]!
+                    Conv3x3.forward(out: out, input: input, weight: p + o.weight, bias: p + o.bias,
+                                    n: n, h: hIn, w: wIn, cin: cin, cout: cout, workspace: pass.workspace)
+                    activation.forward(out, count: n * hIn * wIn * cout)
+                case .maxPool:
+                    MaxPool2x2.forward(out: out, argmax: pass.argmax[i]!, input: input, n: n, h: hIn, w: wIn, c: cIn)
+                case .upsample:
+                    Upsample2x.forward(out: out, input: input, n: n, h: hIn, w: wIn, c: cIn)
+                }
+            }
+        }
+    }
+
+    /// Backpropagates from ∂L/∂output (in `pass.outputGradient`, [n, 28, 28, 1]) after `forward(pass, n:)`,
+    /// **adding** ∂L/∂θ into `gradients` (same layout as `parameters`). `codeGradient`, when given, is an
+    /// extra term added to ∂L/∂code (e.g. a sparsity penalty's), [n, 7, 7, codeChannels].
+    public func backward(_ pass: ForwardPass, n: Int, gradients: UnsafeMutablePointer<Float>,
+                         codeGradient: UnsafePointer<Float>? = nil) {
+        let shapes = pass.shapes
+        let (offsets, _) = architecture.parameterLayout
+        var g = pass.outputGradient      // ∂L/∂(output of layer i)
+        var gNext = pass.gradientScratch // ∂L/∂(input of layer i)
+        parameters.withUnsafeBufferPointer { params in
+            let p = params.baseAddress!
+            for i in stride(from: architecture.layers.count - 1, through: 0, by: -1) {
+                let (hIn, wIn, cIn) = i == 0 ? (Architecture.tileSide, Architecture.tileSide, 1) : shapes[i - 1]
+                let (h, w, c) = shapes[i]
+                switch architecture.layers[i] {
+                case .conv(let cin, let cout, let activation):
+                    let o = offsets[i]!
+                    activation.backward(g, output: pass.outputs[i], count: n * h * w * c)
+                    Conv3x3.backward(dInput: i == 0 ? nil : gNext, dWeight: gradients + o.weight,
+                                     dBias: gradients + o.bias, dOut: g, input: pass.input(of: i),
+                                     weight: p + o.weight, n: n, h: hIn, w: wIn, cin: cin, cout: cout,
+                                     workspace: pass.workspace)
+                case .maxPool:
+                    MaxPool2x2.backward(dInput: gNext, dOut: g, argmax: pass.argmax[i]!, n: n, h: hIn, w: wIn, c: cIn)
+                case .upsample:
+                    Upsample2x.backward(dInput: gNext, dOut: g, n: n, h: hIn, w: wIn, c: cIn)
+                }
+                swap(&g, &gNext)
+                // Crossing from the decoder into the code: the code transform passes gradients unchanged.
+                if i == architecture.codeLayer + 1, let codeGradient {
+                    addInPlace(g, codeGradient, count: n * architecture.codeCount)
+                }
+            }
+        }
+    }
+}
+
+/// Everything one forward pass over up to `capacity` tiles produces and its backward pass needs: the input,
+/// each layer's output (after its activation), the max-pool argmax masks, gradient buffers and the conv
+/// scratch. One per thread; reused from batch to batch so the hot path never allocates.
+public final class ForwardPass {
+    public let capacity: Int
+    let shapes: [(h: Int, w: Int, c: Int)]
+    let codeLayer: Int
+    /// Input tiles [capacity, 28, 28, 1], values in [0, 1]. Fill the first n before `forward`.
+    public let input: UnsafeMutablePointer<Float>
+    /// The decoder's input [capacity, 7, 7, codeChannels]: the code after the code transform.
+    public let decoderInput: UnsafeMutablePointer<Float>
+    let outputs: [UnsafeMutablePointer<Float>]
+    let argmax: [UnsafeMutablePointer<UInt8>?]
+    /// ∂L/∂output [capacity, 28, 28, 1]: fill before `backward`. Overwritten by it.
+    public let outputGradient: UnsafeMutablePointer<Float>
+    let gradientScratch: UnsafeMutablePointer<Float>
+    let workspace = Workspace()
+
+    public init(architecture: Architecture, capacity: Int) {
+        self.capacity = capacity
+        shapes = architecture.shapes
+        codeLayer = architecture.codeLayer
+        let largest = shapes.map { $0.h * $0.w * $0.c }.max()! * capacity
+        input = .allocate(capacity: capacity * Architecture.tileSide * Architecture.tileSide)
+        decoderInput = .allocate(capacity: capacity * architecture.codeCount)
+        outputs = shapes.map { .allocate(capacity: capacity * $0.h * $0.w * $0.c) }
+        argmax = zip(architecture.layers, shapes).map { layer, s in
+            layer == .maxPool ? .allocate(capacity: capacity * s.h * s.w * s.c) : nil
+        }
+        outputGradient = .allocate(capacity: largest)
+        gradientScratch = .allocate(capacity: largest)
+    }
+
+    deinit {
+        input.deallocate(); decoderInput.deallocate(); outputGradient.deallocate(); gradientScratch.deallocate()
+        outputs.forEach { $0.deallocate() }
+        argmax.forEach { $0?.deallocate() }
+    }
+
+    /// The code [capacity, 7, 7, codeChannels] (the code layer's sigmoid output, before any transform).
+    public var code: UnsafeMutablePointer<Float> { outputs[codeLayer] }
+    /// The reconstruction [capacity, 28, 28, 1].
+    public var output: UnsafeMutablePointer<Float> { outputs[outputs.count - 1] }
+
+    func input(of layer: Int) -> UnsafeMutablePointer<Float> {
+        if layer == 0 { return input }
+        if layer == codeLayer + 1 { return decoderInput }
+        return outputs[layer - 1]
+    }
+}

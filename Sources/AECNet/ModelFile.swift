@@ -1,0 +1,192 @@
+import Foundation
+
+/// The `.aecm` model file: a network's architecture and weights, plus optional extra sections (entropy
+/// tables, optimizer state) that readers which do not know them skip.
+///
+///     offset  size  field
+///     0       4     magic "AECM"
+///     4       2     format version, u16 little-endian (currently 1)
+///     6       2     reserved, 0
+///     8       …     sections, each: tag (4 ASCII bytes), length L (u32 LE), L bytes of payload
+///     end−4   4     CRC-32 (IEEE) of every byte before it, u32 LE
+///
+/// Sections (all integers little-endian):
+///
+///     "ARCH"  w1, w2, w3, codeChannels as u16 — the layout in `Architecture`
+///     "PARM"  count (u32), then count float32 — the flat parameter vector, conv by conv:
+///             weight [3, 3, cin, cout] (kernel row, kernel column, input channel, output channel), bias [cout]
+///
+/// ARCH and PARM are required, once each; any other tag is kept as an opaque `Section`.
+public struct ModelFile: Sendable {
+    public struct Section: Equatable, Sendable {
+        public var tag: String
+        public var payload: [UInt8]
+        public init(tag: String, payload: [UInt8]) {
+            precondition(tag.utf8.count == 4, "section tags are 4 ASCII bytes")
+            self.tag = tag; self.payload = payload
+        }
+    }
+
+    public static let magic: [UInt8] = Array("AECM".utf8)
+    public static let version: UInt16 = 1
+
+    public var model: Autoencoder
+    /// Sections other than ARCH and PARM, in file order.
+    public var extraSections: [Section]
+
+    public init(model: Autoencoder, extraSections: [Section] = []) {
+        self.model = model
+        self.extraSections = extraSections
+    }
+
+    public func section(_ tag: String) -> Section? { extraSections.first { $0.tag == tag } }
+
+    // MARK: Writing
+
+    public func serialized() -> [UInt8] {
+        var out = ModelFile.magic
+        out.appendLE(ModelFile.version)
+        out.appendLE(UInt16(0))
+        let a = model.architecture
+        var arch: [UInt8] = []
+        for v in [a.w1, a.w2, a.w3, a.codeChannels] { arch.appendLE(UInt16(v)) }
+        appendSection("ARCH", arch, to: &out)
+        var parm: [UInt8] = []
+        parm.reserveCapacity(4 + 4 * model.parameters.count)
+        parm.appendLE(UInt32(model.parameters.count))
+        for p in model.parameters { parm.appendLE(p.bitPattern) }
+        appendSection("PARM", parm, to: &out)
+        for s in extraSections { appendSection(s.tag, s.payload, to: &out) }
+        out.appendLE(CRC32.checksum(out))
+        return out
+    }
+
+    private func appendSection(_ tag: String, _ payload: [UInt8], to out: inout [UInt8]) {
+        out += Array(tag.utf8)
+        out.appendLE(UInt32(payload.count))
+        out += payload
+    }
+
+    /// Writes the file atomically: to a temporary file beside `path`, then renamed over it.
+    public func write(to path: String) throws {
+        try writeAtomically(serialized(), to: path)
+    }
+
+    // MARK: Reading
+
+    public init(bytes: [UInt8], name: String = "model file") throws {
+        func fail(_ why: String) -> ModelFileError { ModelFileError(file: name, reason: why) }
+        guard bytes.count >= 4, Array(bytes[0..<4]) == ModelFile.magic else {
+            throw fail("not an aec model file (it does not start with \"AECM\")")
+        }
+        guard bytes.count >= 12 else { throw fail("truncated (\(bytes.count) bytes)") }
+        var r = ByteReader(bytes[0..<(bytes.count - 4)])
+        r.offset = 4
+        let version = r.u16()!
+        guard version == ModelFile.version else {
+            throw fail("model format version \(version) is not supported (this aec reads version \(ModelFile.version))")
+        }
+        let stored = UInt32(bytes[bytes.count - 4]) | UInt32(bytes[bytes.count - 3]) << 8
+            | UInt32(bytes[bytes.count - 2]) << 16 | UInt32(bytes[bytes.count - 1]) << 24
+        guard CRC32.checksum(bytes[0..<(bytes.count - 4)]) == stored else {
+            throw fail("checksum mismatch: the file is damaged or truncated")
+        }
+        _ = r.u16()
+        var architecture: Architecture?
+        var parameters: [Float]?
+        var extras: [Section] = []
+        while !r.atEnd {
+            guard let tagBytes = r.bytes(4), let length = r.u32(), let payload = r.bytes(Int(length)) else {
+                throw fail("truncated section")
+            }
+            let tag = String(decoding: tagBytes, as: UTF8.self)
+            var p = ByteReader(payload[...])
+            switch tag {
+            case "ARCH":
+                guard let w1 = p.u16(), let w2 = p.u16(), let w3 = p.u16(), let cc = p.u16(),
+                      w1 > 0, w2 > 0, w3 > 0, cc > 0 else { throw fail("bad ARCH section") }
+                architecture = Architecture(w1: Int(w1), w2: Int(w2), w3: Int(w3), codeChannels: Int(cc))
+            case "PARM":
+                guard let count = p.u32(), payload.count == 4 + 4 * Int(count) else { throw fail("bad PARM section") }
+                parameters = (0..<Int(count)).map { _ in Float(bitPattern: p.u32()!) }
+            default:
+                extras.append(Section(tag: tag, payload: Array(payload)))
+            }
+        }
+        guard let architecture, let parameters else { throw fail("missing ARCH or PARM section") }
+        guard parameters.count == architecture.parameterLayout.count else {
+            throw fail("\(parameters.count) parameters, but widths \(architecture) need \(architecture.parameterLayout.count)")
+        }
+        self.init(model: Autoencoder(architecture: architecture, parameters: parameters), extraSections: extras)
+    }
+
+    public static func load(from path: String) throws -> ModelFile {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ModelFileError(file: path, reason: FileManager.default.fileExists(atPath: path)
+                                 ? "cannot read the file" : "no such file")
+        }
+        return try ModelFile(bytes: [UInt8](data), name: path)
+    }
+}
+
+/// A model file that cannot be used, and why, in one line.
+public struct ModelFileError: Error, CustomStringConvertible {
+    public let file: String
+    public let reason: String
+    public init(file: String, reason: String) { self.file = file; self.reason = reason }
+    public var description: String { "\(file): \(reason)" }
+}
+
+/// Writes `bytes` to a temporary file in the destination's folder, then renames it over `path`, so a
+/// reader never sees a half-written file and an interrupted write leaves the old file (or none).
+public func writeAtomically(_ bytes: [UInt8], to path: String) throws {
+    let url = URL(fileURLWithPath: path)
+    let tmp = url.deletingLastPathComponent()
+        .appendingPathComponent(".\(url.lastPathComponent).tmp-\(ProcessInfo.processInfo.processIdentifier)")
+    do {
+        try Data(bytes).write(to: tmp)
+        if FileManager.default.fileExists(atPath: path) { _ = try FileManager.default.replaceItemAt(url, withItemAt: tmp) }
+        else { try FileManager.default.moveItem(at: tmp, to: url) }
+    } catch {
+        try? FileManager.default.removeItem(at: tmp)
+        throw ModelFileError(file: path, reason: "cannot write: \(error.localizedDescription)")
+    }
+}
+
+// MARK: - Little-endian byte helpers
+
+extension Array where Element == UInt8 {
+    /// Appends `value` in little-endian byte order.
+    public mutating func appendLE<T: FixedWidthInteger>(_ value: T) {
+        Swift.withUnsafeBytes(of: value.littleEndian) { append(contentsOf: $0) }
+    }
+}
+
+/// Reads little-endian integers from a byte slice; every read returns nil past the end.
+public struct ByteReader {
+    public let bytes: ArraySlice<UInt8>
+    public var offset: Int
+
+    public init(_ bytes: ArraySlice<UInt8>) { self.bytes = bytes; offset = bytes.startIndex }
+
+    public var atEnd: Bool { offset >= bytes.endIndex }
+    public var remaining: Int { bytes.endIndex - offset }
+
+    public mutating func bytes(_ n: Int) -> ArraySlice<UInt8>? {
+        guard n >= 0, n <= remaining else { return nil }
+        defer { offset += n }
+        return bytes[offset..<(offset + n)]
+    }
+
+    public mutating func u8() -> UInt8? { bytes(1)?.first }
+    public mutating func u16() -> UInt16? { integer() }
+    public mutating func u32() -> UInt32? { integer() }
+    public mutating func u64() -> UInt64? { integer() }
+
+    private mutating func integer<T: FixedWidthInteger>() -> T? {
+        guard let b = bytes(MemoryLayout<T>.size) else { return nil }
+        var v: T = 0
+        for (i, byte) in b.enumerated() { v |= T(byte) << (8 * i) }
+        return v
+    }
+}

@@ -1,0 +1,94 @@
+import AECNet
+import AECImage
+
+/// Training tiles cut at random from a directory of PNG images: each tile is a 28×28 crop of one image,
+/// converted to gray.
+///
+/// Which image and where are a hash (SplitMix64) of (seed, epoch, index), so the same seed gives the same
+/// crops, every epoch gives new ones, and any thread can make any tile. An image is chosen with probability
+/// proportional to its number of whole 28×28 tiles (at least 1), so large images are sampled more.
+public struct PNGCropTiles: TileSource {
+    /// The images used, sorted.
+    public let paths: [String]
+    /// The number of crops in one epoch.
+    public let count: Int
+    public let seed: UInt64
+
+    /// Gray images, edge-padded on the right and bottom to at least 28×28.
+    private let images: [Image]
+    /// `weights[i]` is the sum of the crop counts of images 0...i.
+    private let cumulativeWeights: [Int]
+
+    /// Loads every `.png` (any case) under `directory`, recursively.
+    /// - Parameters:
+    ///   - seed: chooses the crops.
+    ///   - cropsPerEpoch: tiles per epoch; by default the sum over the images of max(1, (w/28)·(h/28)).
+    ///   - maxPixels: the largest image accepted, in pixels.
+    /// - Throws: `DatasetError` — `.notFound`/`.unreadable` for the directory, `.noImages` when it holds no PNG,
+    ///   `.badImage` naming a PNG that does not decode; `ImageIOError` (`.fileSystem`) for an unreadable file.
+    public init(directory: String, seed: UInt64 = 0, cropsPerEpoch: Int? = nil,
+                maxPixels: Int = PNG.defaultMaxPixels) throws {
+        let paths = try pngFiles(under: directory)
+        guard !paths.isEmpty else { throw DatasetError.noImages(directory: directory) }
+        var images: [Image] = []
+        var cumulative: [Int] = []
+        var total = 0
+        for path in paths {
+            let image: Image
+            do {
+                image = try PNG.read(contentsOf: path, maxPixels: maxPixels)
+            } catch let error as ImageIOError where error.kind != .fileSystem {
+                throw DatasetError.badImage(path: path, reason: error.description)
+            }
+            total += max(1, (image.width / tileSide) * (image.height / tileSide))
+            cumulative.append(total)
+            images.append(Self.padded(image.toGray()))
+        }
+        self.paths = paths
+        self.images = images
+        self.cumulativeWeights = cumulative
+        self.count = max(0, cropsPerEpoch ?? total)
+        self.seed = seed
+    }
+
+    /// Writes crop `index` of `epoch` as value/255.
+    public func tile(_ index: Int, epoch: Int, into out: UnsafeMutableBufferPointer<Float>) {
+        precondition(index >= 0 && index < count, "tile index \(index) outside 0..<\(count)")
+        precondition(out.count >= tileSide * tileSide, "tile buffer holds \(out.count) floats, needs \(tileSide * tileSide)")
+        var random = SplitMix64(seed: seed)
+        random = SplitMix64(seed: random.next() ^ UInt64(bitPattern: Int64(epoch)))
+        random = SplitMix64(seed: random.next() ^ UInt64(bitPattern: Int64(index)))
+
+        let image = images[imageIndex(weight: random.next(below: cumulativeWeights[cumulativeWeights.count - 1]))]
+        let x0 = random.next(below: image.width - tileSide + 1)
+        let y0 = random.next(below: image.height - tileSide + 1)
+        image.samples.withUnsafeBufferPointer { samples in
+            for y in 0..<tileSide {
+                let row = (y0 + y) * image.width + x0
+                for x in 0..<tileSide { out[y * tileSide + x] = Float(samples[row + x]) / 255 }
+            }
+        }
+    }
+
+    /// The image whose cumulative weight range holds `weight` (binary search).
+    private func imageIndex(weight: Int) -> Int {
+        var low = 0, high = cumulativeWeights.count - 1
+        while low < high {
+            let middle = (low + high) / 2
+            if cumulativeWeights[middle] > weight { high = middle } else { low = middle + 1 }
+        }
+        return low
+    }
+
+    /// `gray` extended to at least 28×28 by repeating its last column and last row.
+    static func padded(_ gray: Image) -> Image {
+        if gray.width >= tileSide && gray.height >= tileSide { return gray }
+        let width = max(gray.width, tileSide), height = max(gray.height, tileSide)
+        var samples = [UInt8](repeating: 0, count: width * height)
+        for y in 0..<height {
+            let sourceRow = min(y, gray.height - 1) * gray.width
+            for x in 0..<width { samples[y * width + x] = gray.samples[sourceRow + min(x, gray.width - 1)] }
+        }
+        return Image(width: width, height: height, channels: 1, samples: samples)
+    }
+}

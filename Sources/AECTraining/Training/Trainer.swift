@@ -1,0 +1,104 @@
+import AECNet
+import Foundation
+
+/// The training loop: shuffled mini-batches, Adam with a learning-rate schedule, a test evaluation and a
+/// checkpoint after every epoch.
+public final class Trainer {
+    public let options: TrainingOptions
+    public private(set) var model: Autoencoder
+    public private(set) var adam: Adam
+    public private(set) var epochsCompleted = 0
+    let batchGradient: BatchGradient
+
+    /// What the trainer reports while it runs.
+    public enum Event {
+        /// Every few seconds: step within the epoch, mean loss since the last report, speed, time left.
+        case progress(epoch: Int, step: Int, steps: Int, loss: Double, imagesPerSecond: Double, secondsLeft: Double)
+        case epochEnd(epoch: Int, trainLoss: Double, test: Evaluation.Result?, seconds: Double)
+    }
+
+    /// A fresh model, He-initialised from the seed.
+    public init(options: TrainingOptions) {
+        self.options = options
+        model = Autoencoder(architecture: options.architecture, seed: options.seed)
+        adam = Adam(parameterCount: model.parameters.count)
+        batchGradient = BatchGradient(options: options)
+    }
+
+    /// Continues from a checkpoint, which must have been made with the same architecture, seed and batch size.
+    public init(options: TrainingOptions, resumingFrom checkpoint: Checkpoint) throws {
+        guard checkpoint.model.architecture == options.architecture else {
+            throw TrainingError("the checkpoint has widths \(checkpoint.model.architecture), not \(options.architecture)")
+        }
+        guard checkpoint.seed == options.seed, checkpoint.batchSize == options.batchSize else {
+            throw TrainingError("the checkpoint was made with seed \(checkpoint.seed) and batch size \(checkpoint.batchSize); pass the same options to resume")
+        }
+        self.options = options
+        model = checkpoint.model
+        adam = checkpoint.adam
+        epochsCompleted = checkpoint.epochsCompleted
+        batchGradient = BatchGradient(options: options)
+    }
+
+    /// The order of the training tiles in `epoch`: a Fisher–Yates shuffle seeded by (seed, epoch).
+    public func order(count: Int, epoch: Int) -> [Int] {
+        var rng = SplitMix64(seed: options.seed, stream: UInt64(epoch), 0x5EED)
+        var order = Array(0..<count)
+        order.shuffle(using: &rng)
+        return order
+    }
+
+    /// Trains from `epochsCompleted` to `options.epochs`. After each epoch the test set (if any) is
+    /// evaluated and `checkpoint(self)` is called.
+    public func train(source: any TileSource, test: (any TileSource)?, testLimit: Int? = nil,
+                      report: (Event) -> Void, checkpoint: (Trainer) throws -> Void) throws {
+        guard source.count > 0 else { throw TrainingError("the training set is empty") }
+        let steps = (source.count + options.batchSize - 1) / options.batchSize
+        let schedule = options.schedule(stepsPerEpoch: steps)
+        let runStart = Date()
+        var imagesDone = 0
+        let imagesTotal = (options.epochs - epochsCompleted) * source.count
+        while epochsCompleted < options.epochs {
+            let epoch = epochsCompleted
+            let epochStart = Date()
+            let order = self.order(count: source.count, epoch: epoch)
+            var lossSum = 0.0, lossWindow = 0.0, windowSteps = 0
+            var lastReport = Date()
+            for step in 0..<steps {
+                let batch = order[(step * options.batchSize)..<min((step + 1) * options.batchSize, order.count)]
+                let loss = batchGradient.compute(model: model, source: source, indices: batch, epoch: epoch)
+                guard loss.isFinite else {
+                    throw TrainingError("the loss became \(loss) at epoch \(epoch + 1), step \(step + 1); lower the learning rate")
+                }
+                adam.update(parameters: &model.parameters, gradients: batchGradient.gradient,
+                            learningRate: schedule.rate(at: adam.step))
+                lossSum += loss; lossWindow += loss; windowSteps += 1
+                imagesDone += batch.count
+                if Date().timeIntervalSince(lastReport) >= 2 || step == steps - 1 {
+                    let elapsed = Date().timeIntervalSince(runStart)
+                    let speed = Double(imagesDone) / max(elapsed, 1e-9)
+                    report(.progress(epoch: epoch + 1, step: step + 1, steps: steps, loss: lossWindow / Double(windowSteps),
+                                     imagesPerSecond: speed, secondsLeft: Double(imagesTotal - imagesDone) / speed))
+                    lossWindow = 0; windowSteps = 0; lastReport = Date()
+                }
+            }
+            let result = test.map {
+                Evaluation.run(model: model, source: $0, count: testLimit, bits: options.bits, threads: options.threads)
+            }
+            epochsCompleted += 1
+            report(.epochEnd(epoch: epoch + 1, trainLoss: lossSum / Double(steps), test: result,
+                             seconds: Date().timeIntervalSince(epochStart)))
+            try checkpoint(self)
+        }
+    }
+
+    public var currentCheckpoint: Checkpoint {
+        Checkpoint(model: model, adam: adam, epochsCompleted: epochsCompleted, seed: options.seed,
+                   batchSize: options.batchSize)
+    }
+}
+
+public struct TrainingError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,60 @@
+// aec_imageio.h — PNG and JPEG in memory, with errors returned as text.
+//
+// libpng and libjpeg report fatal errors by longjmp, which Swift cannot catch. Every setjmp/longjmp stays
+// inside these C functions: each returns AEC_OK (0) on success, or one of the AEC_ERR_* codes with a
+// one-line, human-readable message written (NUL-terminated, truncated to fit) into `err[0..<errlen]`.
+// On failure nothing is allocated for the caller and `*out` is left empty.
+#ifndef AEC_IMAGEIO_H
+#define AEC_IMAGEIO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define AEC_OK 0
+#define AEC_ERR_FORMAT 1     // not a file of the expected format (bad signature, empty)
+#define AEC_ERR_CORRUPT 2    // the library rejected the data: bad CRC, bad compressed data, truncation, …
+#define AEC_ERR_TOO_LARGE 3  // width * height exceeds the caller's max_pixels
+#define AEC_ERR_NOMEM 4      // an allocation failed
+#define AEC_ERR_ARGUMENT 5   // the caller passed an invalid argument (size, channels, quality)
+
+/// A decoded image: 8-bit samples, row-major, channels interleaved (1 gray, 2 gray+alpha, 3 RGB, 4 RGBA).
+typedef struct aec_image {
+    uint8_t *pixels;  // width * height * channels bytes; malloc'd, release with aec_free
+    uint32_t width;
+    uint32_t height;
+    int channels;
+} aec_image;
+
+/// Decodes any PNG to 8-bit samples: palette images expand to RGB (RGBA when they have tRNS), 1/2/4-bit gray
+/// expands to 8 bits with exact scaling (1-bit 1 → 255), 16-bit samples become round(v * 255 / 65535),
+/// tRNS on gray or RGB adds an alpha channel. No gamma or colour transforms are applied. Interlaced images
+/// are supported. Images with width * height > max_pixels are rejected before any pixel memory is allocated.
+int aec_png_decode(const uint8_t *data, size_t size, size_t max_pixels, aec_image *out, char *err, size_t errlen);
+
+/// Encodes 8-bit samples (channels 1 gray, 2 gray+alpha, 3 RGB, 4 RGBA) as a PNG with default compression.
+/// On success `*out` is a malloc'd buffer of `*out_size` bytes; release it with aec_free.
+int aec_png_encode(const uint8_t *pixels, uint32_t width, uint32_t height, int channels,
+                   uint8_t **out, size_t *out_size, char *err, size_t errlen);
+
+/// Encodes 8-bit samples (channels 1 → one grayscale component; 3 → YCbCr with the library's default 4:2:0
+/// subsampling) as a baseline JPEG of the given quality (1...100), with optimized Huffman tables when
+/// `optimize_huffman` is non-zero. On success `*out` is a malloc'd buffer of `*out_size` bytes (aec_free).
+int aec_jpeg_encode(const uint8_t *pixels, uint32_t width, uint32_t height, int channels, int quality,
+                    int optimize_huffman, uint8_t **out, size_t *out_size, char *err, size_t errlen);
+
+/// Decodes a JPEG: grayscale stays 1 channel, everything else becomes RGB (3 channels). Corrupt-data warnings
+/// (e.g. a truncated file) are treated as errors.
+int aec_jpeg_decode(const uint8_t *data, size_t size, size_t max_pixels, aec_image *out, char *err, size_t errlen);
+
+/// Releases a buffer returned by this library (NULL is allowed).
+void aec_free(void *pointer);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

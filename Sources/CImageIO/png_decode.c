@@ -1,0 +1,132 @@
+// PNG → 8-bit interleaved samples with the classic libpng API, reading from memory.
+//
+// The libpng error handler longjmps back into decode_pixels(); everything that must be released afterwards
+// lives in the png_reader owned by aec_png_decode(), which cleans up on every path.
+#include "common.h"
+
+#include <png.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct {
+    const uint8_t *data;
+    size_t size;
+    size_t position;
+    jmp_buf jump;
+    char message[192];
+    png_structp png;
+    png_infop info;
+    uint8_t *pixels;
+    png_bytep *rows;
+    uint32_t width;
+    uint32_t height;
+    int channels;
+} png_reader;
+
+static void on_error(png_structp png, png_const_charp message) {
+    png_reader *reader = png_get_error_ptr(png);
+    snprintf(reader->message, sizeof reader->message, "%s", message);
+    longjmp(reader->jump, 1);
+}
+
+static void on_warning(png_structp png, png_const_charp message) {
+    (void)png;  // Warnings (bad ancillary chunks, odd profiles) do not stop decoding and are not printed.
+    (void)message;
+}
+
+static void on_read(png_structp png, png_bytep out, size_t count) {
+    png_reader *reader = png_get_io_ptr(png);
+    if (count > reader->size - reader->position) {
+        char message[96];
+        snprintf(message, sizeof message, "file is truncated (unexpected end of data after %zu bytes)", reader->size);
+        png_error(png, message);
+    }
+    memcpy(out, reader->data + reader->position, count);
+    reader->position += count;
+}
+
+/// Reads header and pixels into reader->pixels; the only function here that calls setjmp.
+static int decode_pixels(png_reader *reader, size_t max_pixels, char *err, size_t errlen) {
+    png_structp png = reader->png;
+    png_infop info = reader->info;
+    if (setjmp(reader->jump)) {
+        return aec_fail(err, errlen, AEC_ERR_CORRUPT, "corrupt PNG: %s", reader->message);
+    }
+    png_set_read_fn(png, reader, on_read);
+    png_set_user_limits(png, 0x7fffffff, 0x7fffffff);  // max_pixels below is the limit that matters
+    png_read_info(png, info);
+
+    png_uint_32 width = png_get_image_width(png, info);
+    png_uint_32 height = png_get_image_height(png, info);
+    if (!aec_size_ok(width, height, 4, max_pixels)) {
+        return aec_fail(err, errlen, AEC_ERR_TOO_LARGE, "image too large: %ux%u pixels exceeds the limit of %zu pixels",
+                        (unsigned)width, (unsigned)height, max_pixels);
+    }
+
+    // Palette → RGB (+ alpha from tRNS), 1/2/4-bit gray → 8 bits scaled exactly, tRNS on gray/RGB → alpha.
+    png_set_expand(png);
+    // 16 → 8 bits as round(v * 255 / 65535); strip_16 would truncate instead. No gamma handling is requested.
+    if (png_get_bit_depth(png, info) == 16) png_set_scale_16(png);
+    png_set_interlace_handling(png);
+    png_read_update_info(png, info);
+
+    int channels = png_get_channels(png, info);
+    size_t row_bytes = png_get_rowbytes(png, info);
+    if (png_get_bit_depth(png, info) != 8 || channels < 1 || channels > 4 || row_bytes != (size_t)width * channels) {
+        return aec_fail(err, errlen, AEC_ERR_CORRUPT, "unsupported PNG layout after conversion (%d channels, %d bits)",
+                        channels, png_get_bit_depth(png, info));
+    }
+    reader->pixels = malloc(row_bytes * height);
+    reader->rows = malloc(sizeof(png_bytep) * height);
+    if (reader->pixels == NULL || reader->rows == NULL) {
+        return aec_fail(err, errlen, AEC_ERR_NOMEM, "out of memory for a %ux%u image", (unsigned)width, (unsigned)height);
+    }
+    for (png_uint_32 y = 0; y < height; y++) reader->rows[y] = reader->pixels + (size_t)y * row_bytes;
+    png_read_image(png, reader->rows);
+    png_read_end(png, NULL);  // checks the chunks after the image data, up to IEND
+
+    reader->width = width;
+    reader->height = height;
+    reader->channels = channels;
+    return AEC_OK;
+}
+
+int aec_png_decode(const uint8_t *data, size_t size, size_t max_pixels, aec_image *out, char *err, size_t errlen) {
+    if (out == NULL) return aec_fail(err, errlen, AEC_ERR_ARGUMENT, "no output image");
+    memset(out, 0, sizeof *out);
+    if (size == 0 || data == NULL) return aec_fail(err, errlen, AEC_ERR_FORMAT, "not a PNG file (empty)");
+    if (size < 8 || png_sig_cmp(data, 0, 8) != 0) {
+        char start[32] = "";
+        size_t shown = size < 4 ? size : 4;
+        for (size_t i = 0; i < shown; i++) {
+            snprintf(start + strlen(start), sizeof start - strlen(start), "%s0x%02X", i ? " " : "", data[i]);
+        }
+        return aec_fail(err, errlen, AEC_ERR_FORMAT, "not a PNG file (starts with %s)", start);
+    }
+
+    png_reader reader;
+    memset(&reader, 0, sizeof reader);
+    reader.data = data;
+    reader.size = size;
+    reader.png = png_create_read_struct(PNG_LIBPNG_VER_STRING, &reader, on_error, on_warning);
+    if (reader.png != NULL) reader.info = png_create_info_struct(reader.png);
+    if (reader.png == NULL || reader.info == NULL) {
+        png_destroy_read_struct(&reader.png, &reader.info, NULL);
+        return aec_fail(err, errlen, AEC_ERR_NOMEM, "out of memory (cannot create the PNG reader)");
+    }
+
+    int status = decode_pixels(&reader, max_pixels, err, errlen);
+    png_destroy_read_struct(&reader.png, &reader.info, NULL);
+    free(reader.rows);
+    if (status != AEC_OK) {
+        free(reader.pixels);
+        return status;
+    }
+    out->pixels = reader.pixels;
+    out->width = reader.width;
+    out->height = reader.height;
+    out->channels = reader.channels;
+    return AEC_OK;
+}

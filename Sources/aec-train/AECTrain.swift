@@ -1,0 +1,193 @@
+import AECNet
+import AECTraining
+import ArgumentParser
+import Foundation
+
+@main
+struct AECTrain: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "aec-train",
+        abstract: "Train an aec codec model on Fashion-MNIST or on your own PNGs.",
+        discussion: """
+            Trains the notes' convolutional autoencoder (28×28 tiles → 7×7 code → 28×28) with Adam on the
+            mean squared error, quantization-aware for the chosen --bits, and writes a model file.
+            Progress goes to stderr; a checkpoint is written after every epoch (--checkpoint) and a run can
+            be continued with --resume. The same options and seed give bit-identical weights with any --threads.
+
+            Examples:
+              aec-train -o fashion.aecm                                  # Fashion-MNIST, 10 epochs
+              aec-train --widths 64,64,32 --epochs 30 -o wide.aecm
+              aec-train --png-dir photos/ --epochs 5 -o photos.aecm      # random 28×28 crops
+              aec-train -o fashion.aecm --resume fashion.aecm.ckpt       # continue an interrupted run
+            """)
+
+    @Option(name: .customLong("fashion-mnist"), help: ArgumentHelp("Folder with the Fashion-MNIST .gz IDX files.", valueName: "dir"))
+    var fashionMNIST = FashionMNIST.defaultDirectory
+
+    @Option(name: .customLong("png-dir"), help: ArgumentHelp("Train on random 28×28 grayscale crops of the PNGs under this folder instead.", valueName: "dir"))
+    var pngDirectory: String?
+
+    @Option(name: .customLong("test-png-dir"), help: ArgumentHelp("Test on crops of these PNGs (with --png-dir; default: crops of the training PNGs).", valueName: "dir"))
+    var testPNGDirectory: String?
+
+    @Option(name: [.short, .customLong("output")], help: ArgumentHelp("Where to write the model file.", valueName: "model.aecm"))
+    var output: String
+
+    @Option(help: "Passes over the training set.")
+    var epochs = 10
+
+    @Option(help: "Images per mini-batch.")
+    var batchSize = 64
+
+    @Option(name: .customLong("lr"), help: "Peak learning rate of Adam.")
+    var learningRate: Float = 2e-3
+
+    @Option(help: "Learning-rate schedule: cosine (warm-up, then cosine decay) or constant.")
+    var schedule: ScheduleKind = .cosine
+
+    @Option(help: "Warm-up steps of the cosine schedule.")
+    var warmupSteps = 200
+
+    @Option(help: ArgumentHelp("Channel widths w1,w2,w3 of the three stages.", valueName: "w1,w2,w3"))
+    var widths = "32,32,16"
+
+    @Option(help: "Channels of the 7×7 code (1 in the notes).")
+    var codeChannels = 1
+
+    @Option(help: "Seed of every random choice (initial weights, shuffling, noise).")
+    var seed: UInt64 = 1
+
+    @Option(help: "Bits per code value for quantization-aware training and the test PSNR (2…8; 0: off).")
+    var bits = 6
+
+    @Option(help: ArgumentHelp("Denoising: zero each input pixel with probability q.", valueName: "q"))
+    var maskNoise: Float = 0
+
+    @Option(help: ArgumentHelp("Denoising: add Gaussian noise of this σ to the input (pixels in [0,1]).", valueName: "σ"))
+    var gaussianNoise: Float = 0
+
+    @Option(help: ArgumentHelp("Sparsity: add λ·mean|code| to the loss.", valueName: "λ"))
+    var sparsity: Float = 0
+
+    @Option(help: "Worker threads (the result does not depend on it).")
+    var threads = Parallel.coreCount
+
+    @Option(help: "Use only the first N training images (Fashion-MNIST) or N crops per epoch (PNGs).")
+    var limit: Int?
+
+    @Option(help: "Evaluate on only the first N test images.")
+    var testLimit: Int?
+
+    @Option(help: ArgumentHelp("Checkpoint written after every epoch (default: OUTPUT.ckpt).", valueName: "path"))
+    var checkpoint: String?
+
+    @Option(help: ArgumentHelp("Continue the run saved in this checkpoint (same options).", valueName: "path"))
+    var resume: String?
+
+    @Flag(name: [.short, .long], help: "Print nothing but errors.")
+    var quiet = false
+
+    enum ScheduleKind: String, ExpressibleByArgument, CaseIterable { case cosine, constant }
+
+    func parsedWidths() throws -> (Int, Int, Int) {
+        let parts = widths.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard parts.count == 3, let w1 = parts[0], let w2 = parts[1], let w3 = parts[2],
+              [w1, w2, w3].allSatisfy({ (1...1024).contains($0) }) else {
+            throw ValidationError("--widths must be three integers from 1 to 1024, like 32,32,16 (got '\(widths)')")
+        }
+        return (w1, w2, w3)
+    }
+
+    func validate() throws {
+        _ = try parsedWidths()
+        guard epochs >= 1 else { throw ValidationError("--epochs must be at least 1") }
+        guard (1...4096).contains(batchSize) else { throw ValidationError("--batch-size must be from 1 to 4096") }
+        guard learningRate > 0, learningRate.isFinite else { throw ValidationError("--lr must be positive") }
+        guard warmupSteps >= 0 else { throw ValidationError("--warmup-steps must not be negative") }
+        guard (1...64).contains(codeChannels) else { throw ValidationError("--code-channels must be from 1 to 64") }
+        guard bits == 0 || (2...8).contains(bits) else { throw ValidationError("--bits must be from 2 to 8, or 0 for no quantization") }
+        guard (0..<1).contains(maskNoise) else { throw ValidationError("--mask-noise must be in [0, 1)") }
+        guard gaussianNoise >= 0, gaussianNoise.isFinite else { throw ValidationError("--gaussian-noise must not be negative") }
+        guard sparsity >= 0, sparsity.isFinite else { throw ValidationError("--sparsity must not be negative") }
+        guard (1...256).contains(threads) else { throw ValidationError("--threads must be from 1 to 256") }
+        if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
+        if let testLimit, testLimit < 1 { throw ValidationError("--test-limit must be at least 1") }
+        if testPNGDirectory != nil && pngDirectory == nil {
+            throw ValidationError("--test-png-dir needs --png-dir")
+        }
+    }
+
+    func run() throws {
+        do {
+            try train()
+        } catch let error as ExitCode {
+            throw error
+        } catch {
+            FileHandle.standardError.write(Data("aec-train: error: \(error)\n".utf8))
+            throw ExitCode.failure
+        }
+    }
+
+    func train() throws {
+        let (w1, w2, w3) = try parsedWidths()
+        var options = TrainingOptions()
+        options.architecture = Architecture(w1: w1, w2: w2, w3: w3, codeChannels: codeChannels)
+        options.epochs = epochs
+        options.batchSize = batchSize
+        options.learningRate = learningRate
+        options.cosineSchedule = schedule == .cosine
+        options.warmupSteps = warmupSteps
+        options.seed = seed
+        options.bits = bits == 0 ? nil : bits
+        options.maskingProbability = maskNoise
+        options.gaussianSigma = gaussianNoise
+        options.sparsity = sparsity
+        options.threads = threads
+
+        let training: any TileSource, test: any TileSource
+        if let pngDirectory {
+            training = try PNGCropTiles(directory: pngDirectory, seed: seed, cropsPerEpoch: limit)
+            test = try PNGCropTiles(directory: testPNGDirectory ?? pngDirectory, seed: seed ^ 0x7E57)
+        } else {
+            training = try IDXTiles(FashionMNIST.load(.train, directory: fashionMNIST), limit: limit)
+            test = try IDXTiles(FashionMNIST.load(.test, directory: fashionMNIST))
+        }
+
+        let checkpointPath = checkpoint ?? output + ".ckpt"
+        let trainer = try resume.map { try Trainer(options: options, resumingFrom: Checkpoint.load(from: $0)) }
+            ?? Trainer(options: options)
+        log("aec-train: widths \(options.architecture), \(options.architecture.parameterLayout.count) parameters, "
+            + "\(training.count) training tiles, batch \(batchSize), \(threads) threads"
+            + (trainer.epochsCompleted > 0 ? ", resuming after epoch \(trainer.epochsCompleted)" : ""))
+        try trainer.train(source: training, test: test, testLimit: testLimit, report: report) { trainer in
+            try trainer.currentCheckpoint.write(to: checkpointPath)
+        }
+        try ModelFile(model: trainer.model).write(to: output)
+        log("aec-train: wrote \(output) (checkpoint \(checkpointPath))")
+    }
+
+    func report(_ event: Trainer.Event) {
+        switch event {
+        case let .progress(epoch, step, steps, loss, speed, left):
+            log(String(format: "epoch %d/%d  step %d/%d  loss %.5f  %.0f img/s  %@ left",
+                       epoch, epochs, step, steps, loss, speed, duration(left)))
+        case let .epochEnd(epoch, trainLoss, test, seconds):
+            var line = String(format: "epoch %d/%d done in %@: train loss %.5f", epoch, epochs, duration(seconds), trainLoss)
+            if let test {
+                line += String(format: ", test PSNR %.2f dB (%d tiles%@)", test.meanPSNR, test.tiles,
+                               bits == 0 ? "" : ", \(bits)-bit code")
+            }
+            log(line)
+        }
+    }
+
+    func log(_ line: String) {
+        guard !quiet else { return }
+        FileHandle.standardError.write(Data((line + "\n").utf8))
+    }
+
+    func duration(_ seconds: Double) -> String {
+        let s = Int(seconds.rounded())
+        return s >= 3600 ? "\(s / 3600)h\(String(format: "%02d", s / 60 % 60))m" : s >= 60 ? "\(s / 60)m\(String(format: "%02d", s % 60))s" : "\(s)s"
+    }
+}
