@@ -1,4 +1,5 @@
 import AECNet
+import AECTraining
 import Foundation
 
 /// Timings of the engine itself (release build): our GEMM against the reference on the convolution
@@ -62,5 +63,122 @@ public enum EngineBenchmark {
             best = min(best, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 / Double(calls))
         } while Date() < deadline
         return best
+    }
+}
+
+extension EngineBenchmark {
+    public struct NetworkResult: Sendable {
+        public var architecture: Architecture
+        public var threads: Int
+        public var forwardImagesPerSecond: Double
+        public var trainingImagesPerSecond: Double
+        /// Forward GFLOPS (2 · multiply–adds per tile · tiles/s).
+        public var forwardGflops: Double { 2 * Double(architecture.macsPerTile) * forwardImagesPerSecond / 1e9 }
+        /// Training GFLOPS, counting backward as twice the forward.
+        public var trainingGflops: Double { 6 * Double(architecture.macsPerTile) * trainingImagesPerSecond / 1e9 }
+    }
+
+    /// Forward images/s (chunks of 16 tiles per thread) and training images/s (batch 64: forward,
+    /// backward, gradient reduction and Adam) on `threads` threads, each timed for about `seconds`.
+    public static func measureNetwork(_ architecture: Architecture, threads: Int, seconds: Double) -> NetworkResult {
+        let model = Autoencoder(architecture: architecture, seed: 1)
+        let tiles = SyntheticTiles(count: 4096)
+
+        // Forward: every worker runs chunks of 16 tiles through its own ForwardPass.
+        let chunk = 16, tile = Architecture.tileSide * Architecture.tileSide
+        let passes = (0..<threads).map { _ in ForwardPass(architecture: architecture, capacity: chunk) }
+        for pass in passes {
+            for j in 0..<chunk {
+                tiles.tile(j, epoch: 0, into: UnsafeMutableBufferPointer(start: pass.input + j * tile, count: tile))
+            }
+        }
+        let roundChunks = 4 * threads
+        let forwardSeconds = timeIt(seconds: seconds) {
+            Parallel.forEach(roundChunks, threads: threads) { worker, _ in model.forward(passes[worker], n: chunk) }
+        }
+        let forwardRate = Double(roundChunks * chunk) / forwardSeconds
+
+        // Training: whole optimizer steps.
+        var options = TrainingOptions()
+        options.architecture = architecture
+        options.threads = threads
+        options.batchSize = 64
+        let trainer = Trainer(options: options)
+        let trainSeconds = trainer.timeSteps(source: tiles, seconds: seconds)
+        return NetworkResult(architecture: architecture, threads: threads, forwardImagesPerSecond: forwardRate,
+                             trainingImagesPerSecond: Double(options.batchSize) / trainSeconds)
+    }
+}
+
+/// Deterministic smooth random tiles (sums of a few random gradients and blobs): a stand-in for real data
+/// where only the speed matters.
+public struct SyntheticTiles: TileSource {
+    public let count: Int
+    public init(count: Int) { self.count = count }
+
+    public func tile(_ index: Int, epoch: Int, into out: UnsafeMutableBufferPointer<Float>) {
+        var rng = SplitMix64(seed: 99, stream: UInt64(index))
+        let a = rng.nextUnitFloat(), b = rng.nextUnitFloat(), cx = 28 * rng.nextUnitFloat(), cy = 28 * rng.nextUnitFloat()
+        for y in 0..<28 {
+            for x in 0..<28 {
+                let d = (Float(x) - cx) * (Float(x) - cx) + (Float(y) - cy) * (Float(y) - cy)
+                out[y * 28 + x] = min(1, max(0, 0.5 * a * Float(x) / 28 + 0.3 * b * Float(y) / 28 + 0.5 * (d < 40 ? 1 : 0)))
+            }
+        }
+    }
+}
+
+extension EngineBenchmark {
+    public struct LayerTiming: Sendable {
+        public var index: Int, layer: Architecture.Layer, shape: (h: Int, w: Int, c: Int)
+        public var forwardSeconds: Double, backwardSeconds: Double, macs: Int
+    }
+
+    /// Per-layer forward and backward time on one thread for a shard of `n` tiles: where the time goes.
+    public static func measureLayers(_ a: Architecture, n: Int = 8, seconds: Double = 0.1) -> [LayerTiming] {
+        let shapes = a.shapes
+        var rng = SplitMix64(seed: 3)
+        let ws = Workspace()
+        var result: [LayerTiming] = []
+        for (i, layer) in a.layers.enumerated() {
+            let (hIn, wIn, cIn) = i == 0 ? (28, 28, 1) : shapes[i - 1]
+            let out = shapes[i]
+            let inCount = n * hIn * wIn * cIn, outCount = n * out.h * out.w * out.c
+            let x = (0..<inCount).map { _ in rng.nextUnitFloat() }
+            // Output gradients: fresh each call (the activation's backward works in place).
+            var y = [Float](repeating: 0, count: outCount)
+            let dy0 = y.map { _ in rng.nextUnitFloat() - 0.5 }
+            var dy = dy0
+            var dx = [Float](repeating: 0, count: inCount)
+            var fwd = 0.0, bwd = 0.0, macs = 0
+            switch layer {
+            case .conv(let cin, let cout, let activation):
+                let wgt = (0..<(9 * cin * cout)).map { _ in rng.nextUnitFloat() - 0.5 }
+                let bias = [Float](repeating: 0.1, count: cout)
+                var dw = wgt, db = bias
+                macs = n * hIn * wIn * 9 * cin * cout
+                fwd = timeIt(seconds: seconds) {
+                    Conv3x3.forward(out: &y, input: x, weight: wgt, bias: bias, n: n, h: hIn, w: wIn,
+                                    cin: cin, cout: cout, workspace: ws)
+                    activation.forward(&y, count: outCount)
+                }
+                bwd = timeIt(seconds: seconds) {
+                    dy.withUnsafeMutableBufferPointer { _ = $0.update(from: dy0) }
+                    activation.backward(&dy, output: y, count: outCount)
+                    Conv3x3.backward(dInput: i == 0 ? nil : dx.withUnsafeMutableBufferPointer { $0.baseAddress! },
+                                     dWeight: &dw, dBias: &db, dOut: dy, input: x, weight: wgt, n: n, h: hIn,
+                                     w: wIn, cin: cin, cout: cout, workspace: ws)
+                }
+            case .maxPool:
+                var mask = [UInt8](repeating: 0, count: outCount)
+                fwd = timeIt(seconds: seconds) { MaxPool2x2.forward(out: &y, argmax: &mask, input: x, n: n, h: hIn, w: wIn, c: cIn) }
+                bwd = timeIt(seconds: seconds) { MaxPool2x2.backward(dInput: &dx, dOut: dy, argmax: mask, n: n, h: hIn, w: wIn, c: cIn) }
+            case .upsample:
+                fwd = timeIt(seconds: seconds) { Upsample2x.forward(out: &y, input: x, n: n, h: hIn, w: wIn, c: cIn) }
+                bwd = timeIt(seconds: seconds) { Upsample2x.backward(dInput: &dx, dOut: dy, n: n, h: hIn, w: wIn, c: cIn) }
+            }
+            result.append(LayerTiming(index: i, layer: layer, shape: out, forwardSeconds: fwd, backwardSeconds: bwd, macs: macs))
+        }
+        return result
     }
 }

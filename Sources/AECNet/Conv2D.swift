@@ -12,6 +12,10 @@ public enum Conv3x3 {
     public static func forward(out: UnsafeMutablePointer<Float>, input: UnsafePointer<Float>,
                                weight: UnsafePointer<Float>, bias: UnsafePointer<Float>,
                                n: Int, h: Int, w: Int, cin: Int, cout: Int, workspace: Workspace) {
+        if cout == 1 {
+            SingleOutputConv.forward(out: out, input: input, weight: weight, bias: bias[0], n: n, h: h, w: w, cin: cin)
+            return
+        }
         let pixels = n * h * w, k = 9 * cin, run = pixelsPerRun(cin: cin)
         let col = workspace.buffer(0, count: run * k)
         var first = 0
@@ -29,32 +33,54 @@ public enum Conv3x3 {
 
     /// Given dOut = ∂L/∂out (after the activation's backward), adds ∂L/∂weight into `dWeight` and
     /// ∂L/∂bias into `dBias`, and, when `dInput` is given, *writes* ∂L/∂in there.
+    ///
+    /// Both products are arranged so that the large operand is packed with contiguous copies: the weight
+    /// gradient is accumulated transposed, dWᵀ[cout × k] += dOutᵀ · col, and added into dWeight once at the
+    /// end; the input gradient multiplies by a copy of the weights transposed once per call.
     public static func backward(dInput: UnsafeMutablePointer<Float>?,
                                 dWeight: UnsafeMutablePointer<Float>, dBias: UnsafeMutablePointer<Float>,
                                 dOut: UnsafePointer<Float>, input: UnsafePointer<Float>,
                                 weight: UnsafePointer<Float>,
                                 n: Int, h: Int, w: Int, cin: Int, cout: Int, workspace: Workspace) {
+        if cout == 1 {
+            SingleOutputConv.backward(dInput: dInput, dWeight: dWeight, dBias: dBias, dOut: dOut, input: input,
+                                      weight: weight, n: n, h: h, w: w, cin: cin)
+            return
+        }
         let pixels = n * h * w, k = 9 * cin, run = pixelsPerRun(cin: cin)
         let col = workspace.buffer(0, count: run * k)
         let dCol = workspace.buffer(1, count: run * k)
+        let dWeightT = workspace.buffer(2, count: cout * k)       // [cout × k]
+        let weightT = workspace.buffer(3, count: cout * k)        // [cout × k]
+        dWeightT.update(repeating: 0, count: cout * k)
+        if dInput != nil { transpose(weight, rows: k, cols: cout, into: weightT) }
         dInput?.update(repeating: 0, count: pixels * cin)
         var first = 0
         while first < pixels {
             let count = min(run, pixels - first)
             let dOutRun = dOut + first * cout
             for q in 0..<count { addInPlace(dBias, dOutRun + q * cout, count: cout) }
-            // dWeight[k × cout] += col^T[k × count] · dOut[count × cout]
+            // dWᵀ[cout × k] += dOutᵀ[cout × count] · col[count × k]
             im2col3x3(input: input, h: h, w: w, c: cin, first: first, count: count, col: col)
-            sgemm(transA: true, transB: false, m: k, n: cout, k: count, a: col, lda: k,
-                  b: dOutRun, ldb: cout, c: dWeight, ldc: cout, accumulate: true)
+            sgemm(transA: true, transB: false, m: cout, n: k, k: count, a: dOutRun, lda: cout,
+                  b: col, ldb: k, c: dWeightT, ldc: k, accumulate: true)
             if let dInput {
-                // dCol[count × k] = dOut[count × cout] · weight^T[cout × k], then scatter-add to dInput.
-                sgemm(transA: false, transB: true, m: count, n: k, k: cout, a: dOutRun, lda: cout,
-                      b: weight, ldb: cout, c: dCol, ldc: k, accumulate: false)
+                // dCol[count × k] = dOut[count × cout] · Wᵀ[cout × k], then scatter-add into dInput.
+                sgemm(transA: false, transB: false, m: count, n: k, k: cout, a: dOutRun, lda: cout,
+                      b: weightT, ldb: k, c: dCol, ldc: k, accumulate: false)
                 col2im3x3(col: dCol, h: h, w: w, c: cin, first: first, count: count, dInput: dInput)
             }
             first += count
         }
+        // dWeight[k × cout] += (dWᵀ)ᵀ
+        for r in 0..<k {
+            for co in 0..<cout { dWeight[r * cout + co] += dWeightT[co * k + r] }
+        }
+    }
+
+    /// out[c × r] = inᵀ for a row-major [rows × cols] matrix.
+    static func transpose(_ m: UnsafePointer<Float>, rows: Int, cols: Int, into out: UnsafeMutablePointer<Float>) {
+        for r in 0..<rows { for c in 0..<cols { out[c * rows + r] = m[r * cols + c] } }
     }
 
     /// The definition, as seven nested loops: the reference the im2col version is tested against.
@@ -73,5 +99,76 @@ public enum Conv3x3 {
             } }
             out[((b * h + y) * w + x) * cout + co] = Float(sum)
         } } } }
+    }
+}
+
+/// The convolutions with one output channel (the code layer, the output layer). A 6×16 GEMM tile would
+/// waste 15/16 of its work on them, and im2col would copy nine times the input to do one dot product per
+/// pixel, so they are direct loops, vectorised over the input channels.
+enum SingleOutputConv {
+    /// out[p] = bias + Σ over taps and channels of in[p + tap, ci] · weight[tap, ci].
+    static func forward(out: UnsafeMutablePointer<Float>, input: UnsafePointer<Float>,
+                        weight: UnsafePointer<Float>, bias: Float, n: Int, h: Int, w: Int, cin: Int) {
+        for b in 0..<n { for y in 0..<h { for x in 0..<w {
+            var acc = SIMD8<Float>(), sum = bias
+            forEachTap(y: y, x: x, h: h, w: w) { tap, yy, xx in
+                let src = input + ((b * h + yy) * w + xx) * cin, wt = weight + tap * cin
+                var ci = 0
+                while ci + 8 <= cin {
+                    acc = fma8(acc, UnsafeRawPointer(src + ci).loadUnaligned(as: SIMD8<Float>.self),
+                               UnsafeRawPointer(wt + ci).loadUnaligned(as: SIMD8<Float>.self))
+                    ci += 8
+                }
+                while ci < cin { sum += src[ci] * wt[ci]; ci += 1 }
+            }
+            out[(b * h + y) * w + x] = sum + acc.sum()
+        } } }
+    }
+
+    /// dWeight[tap, ci] += Σ_p dOut[p] · in[p + tap, ci];  dBias += Σ_p dOut[p];
+    /// dInput[p + tap, ci] = Σ dOut[p] · weight[tap, ci] (written, when given).
+    static func backward(dInput: UnsafeMutablePointer<Float>?, dWeight: UnsafeMutablePointer<Float>,
+                         dBias: UnsafeMutablePointer<Float>, dOut: UnsafePointer<Float>, input: UnsafePointer<Float>,
+                         weight: UnsafePointer<Float>, n: Int, h: Int, w: Int, cin: Int) {
+        dInput?.update(repeating: 0, count: n * h * w * cin)
+        var biasSum: Float = 0
+        for b in 0..<n { for y in 0..<h { for x in 0..<w {
+            let g = dOut[(b * h + y) * w + x]
+            biasSum += g
+            if g == 0 { continue }
+            forEachTap(y: y, x: x, h: h, w: w) { tap, yy, xx in
+                let at = ((b * h + yy) * w + xx) * cin
+                axpy(g, input + at, dWeight + tap * cin, count: cin)
+                if let dInput { axpy(g, weight + tap * cin, dInput + at, count: cin) }
+            }
+        } } }
+        dBias[0] += biasSum
+    }
+
+    /// Calls body(tap, yy, xx) for the taps of the 3×3 window around (y, x) that fall inside the image.
+    @inline(__always)
+    static func forEachTap(y: Int, x: Int, h: Int, w: Int, _ body: (Int, Int, Int) -> Void) {
+        for ky in 0..<3 {
+            let yy = y + ky - 1
+            guard yy >= 0 && yy < h else { continue }
+            for kx in 0..<3 {
+                let xx = x + kx - 1
+                if xx >= 0 && xx < w { body(ky * 3 + kx, yy, xx) }
+            }
+        }
+    }
+
+    /// y[i] += a · x[i].
+    @inline(__always)
+    static func axpy(_ a: Float, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) {
+        let av = SIMD8<Float>(repeating: a)
+        var i = 0
+        while i + 8 <= count {
+            let yp = UnsafeMutableRawPointer(y + i)
+            yp.storeBytes(of: fma8(yp.loadUnaligned(as: SIMD8<Float>.self), av,
+                                   UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self)), as: SIMD8<Float>.self)
+            i += 8
+        }
+        while i < count { y[i] += a * x[i]; i += 1 }
     }
 }
