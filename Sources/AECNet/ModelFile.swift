@@ -99,14 +99,19 @@ public struct ModelFile: Sendable {
             guard let tagBytes = r.bytes(4), let length = r.u32(), let payload = r.bytes(Int(length)) else {
                 throw fail("truncated section")
             }
+            guard tagBytes.allSatisfy({ (0x20...0x7E).contains($0) }) else {
+                throw fail("bad section tag (bytes \(tagBytes.map { String(format: "0x%02X", $0) }.joined(separator: " ")))")
+            }
             let tag = String(decoding: tagBytes, as: UTF8.self)
             var p = ByteReader(payload[...])
             switch tag {
             case "ARCH":
+                guard architecture == nil else { throw fail("two ARCH sections") }
                 guard let w1 = p.u16(), let w2 = p.u16(), let w3 = p.u16(), let cc = p.u16(),
                       w1 > 0, w2 > 0, w3 > 0, cc > 0 else { throw fail("bad ARCH section") }
                 architecture = Architecture(w1: Int(w1), w2: Int(w2), w3: Int(w3), codeChannels: Int(cc))
             case "PARM":
+                guard parameters == nil else { throw fail("two PARM sections") }
                 guard let count = p.u32(), payload.count == 4 + 4 * Int(count) else { throw fail("bad PARM section") }
                 parameters = (0..<Int(count)).map { _ in Float(bitPattern: p.u32()!) }
             default:
@@ -142,14 +147,18 @@ public struct ModelFileError: Error, CustomStringConvertible {
 public func writeAtomically(_ bytes: [UInt8], to path: String) throws {
     let url = URL(fileURLWithPath: path)
     let tmp = url.deletingLastPathComponent()
-        .appendingPathComponent(".\(url.lastPathComponent).tmp-\(ProcessInfo.processInfo.processIdentifier)")
+        .appendingPathComponent(".\(url.lastPathComponent).tmp-\(ProcessInfo.processInfo.processIdentifier)").path
     do {
-        try Data(bytes).write(to: tmp)
-        if FileManager.default.fileExists(atPath: path) { _ = try FileManager.default.replaceItemAt(url, withItemAt: tmp) }
-        else { try FileManager.default.moveItem(at: tmp, to: url) }
+        try Data(bytes).write(to: URL(fileURLWithPath: tmp))
     } catch {
-        try? FileManager.default.removeItem(at: tmp)
+        try? FileManager.default.removeItem(atPath: tmp)
         throw ModelFileError(file: path, reason: "cannot write: \(error.localizedDescription)")
+    }
+    // rename(2) replaces the destination atomically.
+    guard rename(tmp, path) == 0 else {
+        let reason = String(cString: strerror(errno))
+        try? FileManager.default.removeItem(atPath: tmp)
+        throw ModelFileError(file: path, reason: "cannot write: \(reason)")
     }
 }
 

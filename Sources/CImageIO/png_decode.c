@@ -4,11 +4,13 @@
 // lives in the png_reader owned by aec_png_decode(), which cleans up on every path.
 #include "common.h"
 
+#include <ctype.h>
 #include <png.h>
 #include <setjmp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <zlib.h>
 
 typedef struct {
     const uint8_t *data;
@@ -16,6 +18,7 @@ typedef struct {
     size_t position;
     jmp_buf jump;
     char message[192];
+    char warning[192];  // the latest warning: libpng explains "Invalid IHDR data" in warnings
     png_structp png;
     png_infop info;
     uint8_t *pixels;
@@ -27,13 +30,18 @@ typedef struct {
 
 static void on_error(png_structp png, png_const_charp message) {
     png_reader *reader = png_get_error_ptr(png);
-    snprintf(reader->message, sizeof reader->message, "%s", message);
+    if (strcmp(message, "Invalid IHDR data") == 0 && reader->warning[0] != 0) {
+        snprintf(reader->message, sizeof reader->message, "invalid IHDR: %s", reader->warning);
+    } else {
+        snprintf(reader->message, sizeof reader->message, "%s", message);
+    }
     longjmp(reader->jump, 1);
 }
 
 static void on_warning(png_structp png, png_const_charp message) {
-    (void)png;  // Warnings (bad ancillary chunks, odd profiles) do not stop decoding and are not printed.
-    (void)message;
+    // Warnings (bad ancillary chunks, odd profiles) do not stop decoding and are not printed.
+    png_reader *reader = png_get_error_ptr(png);
+    snprintf(reader->warning, sizeof reader->warning, "%s", message);
 }
 
 static void on_read(png_structp png, png_bytep out, size_t count) {
@@ -45,6 +53,32 @@ static void on_read(png_structp png, png_bytep out, size_t count) {
     }
     memcpy(out, reader->data + reader->position, count);
     reader->position += count;
+}
+
+static uint32_t read_be32(const uint8_t *p) {
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/// libpng inflates IDAT data before it reaches the chunk's CRC, so damage inside IDAT would be reported as a
+/// zlib error; checking the CRCs of the critical chunks first names the real cause. Anything else that is
+/// wrong with the chunk layout is left for libpng to report.
+static int check_critical_crcs(const uint8_t *data, size_t size, char *err, size_t errlen) {
+    size_t position = 8;
+    while (size - position >= 12) {
+        uint32_t length = read_be32(data + position);
+        const uint8_t *type = data + position + 4;
+        if (length > 0x7fffffff || length > size - position - 12) return AEC_OK;
+        for (int i = 0; i < 4; i++) {
+            if (!isalpha(type[i])) return AEC_OK;
+        }
+        int critical = (type[0] & 0x20) == 0;
+        if (critical && crc32(0, type, length + 4) != read_be32(type + 4 + length)) {
+            return aec_fail(err, errlen, AEC_ERR_CORRUPT, "corrupt PNG: %.4s: CRC error", (const char *)type);
+        }
+        if (memcmp(type, "IEND", 4) == 0) return AEC_OK;
+        position += 12 + (size_t)length;
+    }
+    return AEC_OK;
 }
 
 /// Reads header and pixels into reader->pixels; the only function here that calls setjmp.
@@ -106,6 +140,9 @@ int aec_png_decode(const uint8_t *data, size_t size, size_t max_pixels, aec_imag
         return aec_fail(err, errlen, AEC_ERR_FORMAT, "not a PNG file (starts with %s)", start);
     }
 
+    int status = check_critical_crcs(data, size, err, errlen);
+    if (status != AEC_OK) return status;
+
     png_reader reader;
     memset(&reader, 0, sizeof reader);
     reader.data = data;
@@ -117,7 +154,7 @@ int aec_png_decode(const uint8_t *data, size_t size, size_t max_pixels, aec_imag
         return aec_fail(err, errlen, AEC_ERR_NOMEM, "out of memory (cannot create the PNG reader)");
     }
 
-    int status = decode_pixels(&reader, max_pixels, err, errlen);
+    status = decode_pixels(&reader, max_pixels, err, errlen);
     png_destroy_read_struct(&reader.png, &reader.info, NULL);
     free(reader.rows);
     if (status != AEC_OK) {

@@ -154,6 +154,8 @@ struct AECTrain: ParsableCommand {
         }
 
         let checkpointPath = checkpoint ?? output + ".ckpt"
+        // Fail now, not after the first epoch, if the outputs cannot be written.
+        for path in [output, checkpointPath] { try checkWritableFolder(of: path) }
         let trainer = try resume.map { try Trainer(options: options, resumingFrom: Checkpoint.load(from: $0)) }
             ?? Trainer(options: options)
         log("aec-train: widths \(options.architecture), \(options.architecture.parameterLayout.count) parameters, "
@@ -164,6 +166,17 @@ struct AECTrain: ParsableCommand {
         }
         try ModelFile(model: trainer.model).write(to: output)
         log("aec-train: wrote \(output) (checkpoint \(checkpointPath))")
+    }
+
+    func checkWritableFolder(of path: String) throws {
+        let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw TrainingError("cannot write '\(path)': no such folder '\(folder)'")
+        }
+        guard FileManager.default.isWritableFile(atPath: folder) else {
+            throw TrainingError("cannot write '\(path)': the folder '\(folder)' is not writable")
+        }
     }
 
     func report(_ event: Trainer.Event) {

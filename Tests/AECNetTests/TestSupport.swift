@@ -48,7 +48,8 @@ func assertClose(_ actual: [Float], _ expected: [Float], relativeTolerance: Floa
 func assertBitEqual(_ actual: [Float], _ expected: [Float], _ message: @autoclosure () -> String = "",
                     file: StaticString = #filePath, line: UInt = #line) {
     XCTAssertEqual(actual.count, expected.count, message(), file: file, line: line)
-    if let i = zip(actual, expected).firstIndex(where: { $0.bitPattern != $1.bitPattern }) {
+    guard actual.count == expected.count else { return }
+    if let i = actual.indices.first(where: { actual[$0].bitPattern != expected[$0].bitPattern }) {
         XCTFail("\(message()): element \(i) has bits \(String(actual[i].bitPattern, radix: 16)), "
                 + "expected \(String(expected[i].bitPattern, radix: 16))", file: file, line: line)
     }

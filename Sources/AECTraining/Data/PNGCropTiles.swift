@@ -55,9 +55,7 @@ public struct PNGCropTiles: TileSource {
     public func tile(_ index: Int, epoch: Int, into out: UnsafeMutableBufferPointer<Float>) {
         precondition(index >= 0 && index < count, "tile index \(index) outside 0..<\(count)")
         precondition(out.count >= tileSide * tileSide, "tile buffer holds \(out.count) floats, needs \(tileSide * tileSide)")
-        var random = SplitMix64(seed: seed)
-        random = SplitMix64(seed: random.next() ^ UInt64(bitPattern: Int64(epoch)))
-        random = SplitMix64(seed: random.next() ^ UInt64(bitPattern: Int64(index)))
+        var random = SplitMix64(seed: seed, stream: UInt64(bitPattern: Int64(epoch)), UInt64(bitPattern: Int64(index)))
 
         let image = images[imageIndex(weight: random.next(below: cumulativeWeights[cumulativeWeights.count - 1]))]
         let x0 = random.next(below: image.width - tileSide + 1)

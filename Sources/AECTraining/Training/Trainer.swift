@@ -102,3 +102,25 @@ public struct TrainingError: Error, CustomStringConvertible {
     public let description: String
     public init(_ description: String) { self.description = description }
 }
+
+extension Trainer {
+    /// Seconds per optimizer step (one full batch), best of several, for benchmarks. Changes the model.
+    public func timeSteps(source: any TileSource, seconds: Double) -> Double {
+        let indices = Array(0..<min(options.batchSize, source.count))[...]
+        let schedule = LearningRateSchedule.constant(1e-4)
+        func step() {
+            batchGradient.compute(model: model, source: source, indices: indices, epoch: 0)
+            adam.update(parameters: &model.parameters, gradients: batchGradient.gradient,
+                        learningRate: schedule.rate(at: adam.step))
+        }
+        step()
+        var best = Double.infinity
+        let deadline = Date().addingTimeInterval(seconds)
+        repeat {
+            let start = Date()
+            for _ in 0..<3 { step() }
+            best = min(best, Date().timeIntervalSince(start) / 3)
+        } while Date() < deadline
+        return best
+    }
+}

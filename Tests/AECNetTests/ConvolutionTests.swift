@@ -1,0 +1,142 @@
+import XCTest
+@testable import AECNet
+
+/// The im2col + GEMM convolution against its definition (`Conv3x3.forwardDirect`), and its backward pass
+/// against the definition of the three gradients, written here as nested loops in Double.
+final class ConvolutionTests: XCTestCase {
+    struct Case { var n, h, w, cin, cout: Int }
+
+    /// Random input, weight, bias for a case.
+    private func randomProblem(_ c: Case, seed: UInt64) -> (input: [Float], weight: [Float], bias: [Float]) {
+        var rng = SplitMix64(seed: seed, stream: UInt64(c.h), UInt64(c.w), UInt64(c.cin), UInt64(c.cout))
+        return (randomFloats(c.n * c.h * c.w * c.cin, &rng), randomFloats(9 * c.cin * c.cout, &rng),
+                randomFloats(c.cout, &rng))
+    }
+
+    private func forward(_ c: Case, _ input: [Float], _ weight: [Float], _ bias: [Float],
+                         direct: Bool, workspace: Workspace = Workspace()) -> [Float] {
+        var out = [Float](repeating: .nan, count: c.n * c.h * c.w * c.cout)
+        input.withUnsafeBufferPointer { i in weight.withUnsafeBufferPointer { w in bias.withUnsafeBufferPointer { b in
+            out.withPointer { o in
+                if direct {
+                    Conv3x3.forwardDirect(out: o, input: i.baseAddress!, weight: w.baseAddress!, bias: b.baseAddress!,
+                                          n: c.n, h: c.h, w: c.w, cin: c.cin, cout: c.cout)
+                } else {
+                    Conv3x3.forward(out: o, input: i.baseAddress!, weight: w.baseAddress!, bias: b.baseAddress!,
+                                    n: c.n, h: c.h, w: c.w, cin: c.cin, cout: c.cout, workspace: workspace)
+                }
+            }
+        } } }
+        return out
+    }
+
+    /// Tolerance relative to the largest output: Float32 sums over 9·cin ≤ 3600 terms.
+    private func tolerance(cin: Int) -> Float { cin >= 100 ? 1e-5 : 2e-6 }
+
+    func testIm2colForwardEqualsDirectConvolution() {
+        for (h, w) in [(1, 1), (3, 5), (28, 28)] {
+            for cin in [1, 3, 8] {
+                for cout in [1, 3, 8] {
+                    let c = Case(n: 2, h: h, w: w, cin: cin, cout: cout)
+                    let (x, wt, b) = randomProblem(c, seed: 10)
+                    assertClose(forward(c, x, wt, b, direct: false), forward(c, x, wt, b, direct: true),
+                                relativeTolerance: tolerance(cin: cin), "conv \(c)")
+                }
+            }
+        }
+    }
+
+    /// With cin = 400 a run is 24 pixels, so a 2×5×7 batch (70 pixels) takes three runs, the last partial.
+    func testForwardSplitIntoSeveralPixelRuns() {
+        XCTAssertEqual(Conv3x3.pixelsPerRun(cin: 400), 24)
+        XCTAssertEqual(Conv3x3.pixelsPerRun(cin: 1), 10920)
+        XCTAssertEqual(Conv3x3.pixelsPerRun(cin: 100_000), 6, "at least one GEMM row tile")
+        for cout in [1, 3] {
+            let c = Case(n: 2, h: 5, w: 7, cin: 400, cout: cout)
+            let (x, wt, b) = randomProblem(c, seed: 11)
+            assertClose(forward(c, x, wt, b, direct: false), forward(c, x, wt, b, direct: true),
+                        relativeTolerance: tolerance(cin: 400), "conv \(c)")
+        }
+    }
+
+    /// One workspace reused across calls of different sizes (as a `ForwardPass` does) gives the same result.
+    func testWorkspaceReuseAcrossSizes() {
+        let ws = Workspace()
+        let small = Case(n: 1, h: 3, w: 3, cin: 2, cout: 2), large = Case(n: 2, h: 6, w: 5, cin: 8, cout: 3)
+        let p1 = randomProblem(small, seed: 12), p2 = randomProblem(large, seed: 13)
+        let a1 = forward(small, p1.input, p1.weight, p1.bias, direct: false, workspace: ws)
+        let a2 = forward(large, p2.input, p2.weight, p2.bias, direct: false, workspace: ws)
+        let a3 = forward(small, p1.input, p1.weight, p1.bias, direct: false, workspace: ws)
+        XCTAssertEqual(a1, a3)
+        assertClose(a2, forward(large, p2.input, p2.weight, p2.bias, direct: true), relativeTolerance: 2e-6)
+    }
+
+    // MARK: Backward against the definition
+
+    /// The three gradients of L = Σ dOut ⊙ out, summed in Double straight from the definition.
+    private func directBackward(_ c: Case, input: [Float], weight: [Float], dOut: [Float])
+        -> (dInput: [Float], dWeight: [Float], dBias: [Float]) {
+        var dIn = [Double](repeating: 0, count: input.count)
+        var dW = [Double](repeating: 0, count: weight.count)
+        var dB = [Double](repeating: 0, count: c.cout)
+        for b in 0..<c.n { for y in 0..<c.h { for x in 0..<c.w { for co in 0..<c.cout {
+            let g = Double(dOut[((b * c.h + y) * c.w + x) * c.cout + co])
+            dB[co] += g
+            for ky in 0..<3 { for kx in 0..<3 {
+                let yy = y + ky - 1, xx = x + kx - 1
+                guard yy >= 0, yy < c.h, xx >= 0, xx < c.w else { continue }
+                for ci in 0..<c.cin {
+                    let i = ((b * c.h + yy) * c.w + xx) * c.cin + ci, k = ((ky * 3 + kx) * c.cin + ci) * c.cout + co
+                    dIn[i] += g * Double(weight[k])
+                    dW[k] += g * Double(input[i])
+                }
+            } }
+        } } } }
+        return (dIn.map(Float.init), dW.map(Float.init), dB.map(Float.init))
+    }
+
+    /// `backward` writes dInput (over garbage), adds into dWeight and dBias (over their previous contents),
+    /// and gives the same parameter gradients without dInput.
+    private func checkBackward(_ c: Case, seed: UInt64, file: StaticString = #filePath, line: UInt = #line) {
+        var (x, wt, _) = randomProblem(c, seed: seed)
+        var rng = SplitMix64(seed: seed, stream: 99)
+        let dOut = randomFloats(c.n * c.h * c.w * c.cout, &rng)
+        let prior = randomFloats(wt.count + c.cout, &rng)
+        let expected = directBackward(c, input: x, weight: wt, dOut: dOut)
+        for withInput in [true, false] {
+            var dIn = [Float](repeating: .nan, count: x.count)
+            var dW = Array(prior[0..<wt.count]), dB = Array(prior[wt.count...])
+            let ws = Workspace()
+            x.withPointer { xp in wt.withPointer { wp in dW.withPointer { dwp in dB.withPointer { dbp in
+                dIn.withPointer { dip in dOut.withUnsafeBufferPointer { g in
+                    Conv3x3.backward(dInput: withInput ? dip : nil, dWeight: dwp, dBias: dbp, dOut: g.baseAddress!,
+                                     input: xp, weight: wp, n: c.n, h: c.h, w: c.w, cin: c.cin, cout: c.cout,
+                                     workspace: ws)
+                } }
+            } } } }
+            if withInput {
+                assertClose(dIn, expected.dInput, relativeTolerance: 1e-5, "dInput \(c)", file: file, line: line)
+            } else {
+                XCTAssertTrue(dIn.allSatisfy { $0.isNaN }, "dInput nil: nothing written", file: file, line: line)
+            }
+            assertClose(zip(dW, prior).map { $0 - $1 }, expected.dWeight, relativeTolerance: 1e-5,
+                        "dWeight \(c)", file: file, line: line)
+            assertClose(zip(dB, prior[wt.count...]).map { $0 - $1 }, expected.dBias, relativeTolerance: 1e-5,
+                        "dBias \(c)", file: file, line: line)
+        }
+    }
+
+    func testBackwardEqualsDefinition() {
+        for (h, w) in [(1, 1), (3, 5), (8, 8)] {
+            for (cin, cout) in [(1, 1), (1, 3), (3, 8), (8, 1), (8, 3)] {
+                checkBackward(Case(n: 2, h: h, w: w, cin: cin, cout: cout), seed: 20)
+            }
+        }
+    }
+
+    /// Backward over several pixel runs: dWeight accumulates across runs and col2im scatters across run
+    /// boundaries (a run ends mid-row).
+    func testBackwardSplitIntoSeveralPixelRuns() {
+        checkBackward(Case(n: 2, h: 5, w: 7, cin: 400, cout: 2), seed: 21)
+    }
+}

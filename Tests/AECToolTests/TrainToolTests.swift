@@ -1,0 +1,80 @@
+import AECNet
+import Foundation
+import XCTest
+
+/// `aec-train` as a user runs it: exit 0 and a loadable model on success; on bad input a one-line error
+/// naming the cause, a non-zero status (64 for bad usage, 1 otherwise) and no output file.
+final class TrainToolTests: XCTestCase {
+    var folder: URL!
+
+    override func setUpWithError() throws { folder = try Tools.temporaryFolder() }
+    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: folder) }
+
+    func output(_ name: String = "m.aecm") -> String { folder.appendingPathComponent(name).path }
+
+    func assertFailure(_ run: ToolRun, status: Int32, mentions text: String, file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertEqual(run.status, status, "stderr: \(run.stderr)", file: file, line: line)
+        XCTAssertTrue(run.stderr.contains(text), "stderr should mention '\(text)': \(run.stderr)", file: file, line: line)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: output()), "no model file after a failure", file: file, line: line)
+    }
+
+    func testShortRunOnSamplesWritesAModelAndACheckpoint() throws {
+        let samples = Tools.packageRoot.appendingPathComponent("Samples").path
+        let run = try Tools.run("aec-train", ["--png-dir", samples, "--epochs", "1", "--limit", "32", "--widths", "2,2,2",
+                                              "--batch-size", "16", "--threads", "2", "-o", output()])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        XCTAssertTrue(run.stderr.contains("test PSNR"), run.stderr)
+        let model = try ModelFile.load(from: output()).model
+        XCTAssertEqual(model.architecture, Architecture(w1: 2, w2: 2, w3: 2))
+        XCTAssertTrue(FileManager.default.fileExists(atPath: output() + ".ckpt"))
+        // --quiet prints nothing.
+        let quiet = try Tools.run("aec-train", ["--png-dir", samples, "--epochs", "1", "--limit", "8", "--widths", "2,2,2",
+                                                "--quiet", "-o", output("q.aecm")])
+        XCTAssertEqual(quiet.status, 0, quiet.stderr)
+        XCTAssertEqual(quiet.stderr, "")
+    }
+
+    func testBadOptionsAreUsageErrors() throws {
+        for args in [["--epochs", "0"], ["--widths", "32,32"], ["--widths", "a,b,c"], ["--bits", "9"],
+                     ["--mask-noise", "1.5"], ["--batch-size", "0"], ["--lr", "-1"], ["--test-png-dir", "x"]] {
+            let run = try Tools.run("aec-train", args + ["-o", output()])
+            assertFailure(run, status: 64, mentions: "Error")
+        }
+        assertFailure(try Tools.run("aec-train", []), status: 64, mentions: "--output")
+    }
+
+    func testMissingDatasetIsAClearError() throws {
+        let run = try Tools.run("aec-train", ["--fashion-mnist", folder.appendingPathComponent("nope").path, "-o", output()])
+        assertFailure(run, status: 1, mentions: "aec-train: error:")
+        XCTAssertEqual(run.stderr.split(separator: "\n").count, 1, run.stderr)
+    }
+
+    func testMissingPNGFolderIsAClearError() throws {
+        let run = try Tools.run("aec-train", ["--png-dir", folder.appendingPathComponent("nope").path, "-o", output()])
+        assertFailure(run, status: 1, mentions: "nope")
+    }
+
+    func testFolderWithoutPNGsIsAClearError() throws {
+        let empty = folder.appendingPathComponent("empty")
+        try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
+        let run = try Tools.run("aec-train", ["--png-dir", empty.path, "-o", output()])
+        assertFailure(run, status: 1, mentions: "aec-train: error:")
+    }
+
+    func testUnwritableOutputFailsBeforeTraining() throws {
+        let samples = Tools.packageRoot.appendingPathComponent("Samples").path
+        let target = folder.appendingPathComponent("missing/m.aecm").path
+        let run = try Tools.run("aec-train", ["--png-dir", samples, "--widths", "2,2,2", "-o", target])
+        XCTAssertEqual(run.status, 1)
+        XCTAssertTrue(run.stderr.contains("no such folder"), run.stderr)
+        XCTAssertFalse(run.stderr.contains("epoch"), "it should fail before training: \(run.stderr)")
+    }
+
+    func testResumeFromSomethingThatIsNotACheckpoint() throws {
+        let bogus = folder.appendingPathComponent("bogus.ckpt")
+        try Data("hello".utf8).write(to: bogus)
+        let samples = Tools.packageRoot.appendingPathComponent("Samples").path
+        let run = try Tools.run("aec-train", ["--png-dir", samples, "--widths", "2,2,2", "--resume", bogus.path, "-o", output()])
+        assertFailure(run, status: 1, mentions: "not an aec model file")
+    }
+}
