@@ -33,11 +33,14 @@ let simdFlags: [SwiftSetting] = [.define("AEC_FMA")]  // arm64 always has FMA
 let package = Package(
     name: "aec",
     products: [
+        .executable(name: "aec-encode", targets: ["aec-encode"]),
+        .executable(name: "aec-decode", targets: ["aec-decode"]),
         .executable(name: "aec-train", targets: ["aec-train"]),
         .executable(name: "aec-bench", targets: ["aec-bench"]),
         .library(name: "AECNet", targets: ["AECNet"]),
         .library(name: "AECImage", targets: ["AECImage"]),
         .library(name: "AECTraining", targets: ["AECTraining"]),
+        .library(name: "AECCodec", targets: ["AECCodec"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -55,11 +58,20 @@ let package = Package(
         .target(name: "AECNet", swiftSettings: simdFlags + [.unsafeFlags(["-O"], .when(configuration: .debug))]),
         .target(name: "AECImage", dependencies: ["CImageIO"]),
         .target(name: "AECTraining", dependencies: ["AECNet", "AECImage", "CZlib"], swiftSettings: simdFlags),
+        .target(name: "AECCodec", dependencies: ["AECNet", "AECImage", "CZlib"],
+                resources: [.copy("Models")], swiftSettings: simdFlags),
         .target(name: "AECBench", dependencies: ["AECNet", "AECTraining"], swiftSettings: simdFlags),
 
         // Executables: parse arguments, call a library, map errors to exit codes.
+        .target(name: "AECToolSupport", dependencies: ["AECCodec", "AECImage"]),
+        .executableTarget(name: "aec-encode", dependencies: [
+            "AECToolSupport", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "aec-decode", dependencies: [
+            "AECToolSupport", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
         .executableTarget(name: "aec-train", dependencies: [
-            "AECTraining", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "AECTraining", "AECCodec", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "aec-bench", dependencies: [
             "AECBench", .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -69,9 +81,10 @@ let package = Package(
         .testTarget(name: "AECNetTests", dependencies: ["AECNet"],
                     resources: [.copy("Fixtures")], swiftSettings: simdFlags),
         .testTarget(name: "AECImageTests", dependencies: ["AECImage"]),
+        .testTarget(name: "AECCodecTests", dependencies: ["AECCodec"]),
         .testTarget(name: "AECTrainingTests", dependencies: ["AECTraining", "AECImage", "CZlib"]),
         // Runs the built executables as a user would; depending on them makes `swift test` build them.
-        .testTarget(name: "AECToolTests", dependencies: ["aec-train", "aec-bench", "AECNet"]),
+        .testTarget(name: "AECToolTests", dependencies: ["aec-train", "aec-bench", "aec-encode", "aec-decode", "AECNet", "AECCodec", "AECImage"]),
     ],
     swiftLanguageModes: [.v5]
 )

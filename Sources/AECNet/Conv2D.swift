@@ -16,6 +16,10 @@ public enum Conv3x3 {
             SingleOutputConv.forward(out: out, input: input, weight: weight, bias: bias[0], n: n, h: h, w: w, cin: cin)
             return
         }
+        if cin == 1 {
+            SingleInputConv.forward(out: out, input: input, weight: weight, bias: bias, n: n, h: h, w: w, cout: cout)
+            return
+        }
         let pixels = n * h * w, k = 9 * cin, run = pixelsPerRun(cin: cin)
         let col = workspace.buffer(0, count: run * k)
         var first = 0
@@ -45,6 +49,11 @@ public enum Conv3x3 {
         if cout == 1 {
             SingleOutputConv.backward(dInput: dInput, dWeight: dWeight, dBias: dBias, dOut: dOut, input: input,
                                       weight: weight, n: n, h: h, w: w, cin: cin)
+            return
+        }
+        if cin == 1 {
+            SingleInputConv.backward(dInput: dInput, dWeight: dWeight, dBias: dBias, dOut: dOut, input: input,
+                                     weight: weight, n: n, h: h, w: w, cout: cout)
             return
         }
         let pixels = n * h * w, k = 9 * cin, run = pixelsPerRun(cin: cin)
@@ -99,6 +108,52 @@ public enum Conv3x3 {
             } }
             out[((b * h + y) * w + x) * cout + co] = Float(sum)
         } } } }
+    }
+}
+
+/// The convolutions with one input channel (the first layer, the decoder's first layer): im2col would
+/// make a K = 9 matrix product, all packing and no work, so they are direct loops vectorised over the
+/// output channels.
+enum SingleInputConv {
+    /// out[p, co] = bias[co] + Σ over taps of in[p + tap] · weight[tap, co].
+    static func forward(out: UnsafeMutablePointer<Float>, input: UnsafePointer<Float>,
+                        weight: UnsafePointer<Float>, bias: UnsafePointer<Float>, n: Int, h: Int, w: Int, cout: Int) {
+        for b in 0..<n { for y in 0..<h { for x in 0..<w {
+            let dst = out + ((b * h + y) * w + x) * cout
+            dst.update(from: bias, count: cout)
+            SingleOutputConv.forEachTap(y: y, x: x, h: h, w: w) { tap, yy, xx in
+                SingleOutputConv.axpy(input[(b * h + yy) * w + xx], weight + tap * cout, dst, count: cout)
+            }
+        } } }
+    }
+
+    /// dWeight[tap, co] += Σ_p in[p + tap] · dOut[p, co];  dBias[co] += Σ_p dOut[p, co];
+    /// dInput[p + tap] = Σ_p Σ_co weight[tap, co] · dOut[p, co] (written, when given).
+    static func backward(dInput: UnsafeMutablePointer<Float>?, dWeight: UnsafeMutablePointer<Float>,
+                         dBias: UnsafeMutablePointer<Float>, dOut: UnsafePointer<Float>, input: UnsafePointer<Float>,
+                         weight: UnsafePointer<Float>, n: Int, h: Int, w: Int, cout: Int) {
+        dInput?.update(repeating: 0, count: n * h * w)
+        for b in 0..<n { for y in 0..<h { for x in 0..<w {
+            let g = dOut + ((b * h + y) * w + x) * cout
+            addInPlace(dBias, g, count: cout)
+            SingleOutputConv.forEachTap(y: y, x: x, h: h, w: w) { tap, yy, xx in
+                let at = (b * h + yy) * w + xx
+                SingleOutputConv.axpy(input[at], g, dWeight + tap * cout, count: cout)
+                if let dInput { dInput[at] += dot(weight + tap * cout, g, count: cout) }
+            }
+        } } }
+    }
+
+    @inline(__always)
+    static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count: Int) -> Float {
+        var acc = SIMD8<Float>(), tail: Float = 0, i = 0
+        while i + 8 <= count {
+            acc = fma8(acc, UnsafeRawPointer(a + i).loadUnaligned(as: SIMD8<Float>.self),
+                       UnsafeRawPointer(b + i).loadUnaligned(as: SIMD8<Float>.self))
+            i += 8
+        }
+        while i < count { tail += a[i] * b[i]; i += 1 }
+        return acc.sum() + tail
     }
 }
 

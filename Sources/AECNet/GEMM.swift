@@ -32,8 +32,9 @@ public func sgemm(
         return
     }
 
-    let packA = UnsafeMutablePointer<Float>.allocate(capacity: GEMMBlocking.mc * GEMMBlocking.kc)
-    let packB = UnsafeMutablePointer<Float>.allocate(capacity: GEMMBlocking.kc * GEMMBlocking.nc)
+    let kcMax = GEMMBlocking.kc(forDepth: k)
+    let packA = UnsafeMutablePointer<Float>.allocate(capacity: GEMMBlocking.mc * kcMax)
+    let packB = UnsafeMutablePointer<Float>.allocate(capacity: kcMax * GEMMBlocking.nc)
     defer { packA.deallocate(); packB.deallocate() }
 
     var jc = 0
@@ -41,7 +42,7 @@ public func sgemm(
         let nc = min(GEMMBlocking.nc, n - jc)
         var pc = 0
         while pc < k {
-            let kc = min(GEMMBlocking.kc, k - pc)
+            let kc = min(kcMax, k - pc)
             // The first K block writes C (or adds to it when accumulating); later blocks always add.
             let addToC = accumulate || pc > 0
             packPanelsB(transB: transB, b: b, ldb: ldb, row0: pc, col0: jc, kc: kc, nc: nc, into: packB)
@@ -59,13 +60,20 @@ public func sgemm(
     }
 }
 
-/// Block sizes: an MC×KC block of A (~120 KB) stays in L2, a KC×NR panel of B (16 KB) in L1.
+/// Block sizes: an MC×KC block of A (≤ 180 KB) stays in L2, a KC×NR panel of B (≤ 24 KB) in L1.
 enum GEMMBlocking {
     static let mr = 6
     static let nr = 16
-    static let kc = 256
     static let mc = 120          // a multiple of mr
     static let nc = 1024         // a multiple of nr
+
+    /// The depth of a K block: K itself up to 384, else K cut into equal blocks of at most 384. Equal
+    /// blocks matter: K = 288 (a 3×3 conv over 32 channels) cut as 256 + 32 would pay a full load and
+    /// store of C for 32 steps of work.
+    static func kc(forDepth k: Int) -> Int {
+        let blocks = (k + 383) / 384
+        return (k + blocks - 1) / blocks
+    }
 }
 
 /// Packs rows row0..<row0+mc, columns col0..<col0+kc of op(A) into ⌈mc/6⌉ panels; panel r holds

@@ -1,3 +1,4 @@
+import AECCodec
 import AECNet
 import AECTraining
 import ArgumentParser
@@ -84,6 +85,12 @@ struct AECTrain: ParsableCommand {
     @Option(help: ArgumentHelp("Continue the run saved in this checkpoint (same options).", valueName: "path"))
     var resume: String?
 
+    @Option(help: ArgumentHelp("Do not train: fit the entropy tables of this existing model on the data and write it to --output.", valueName: "model.aecm"))
+    var fitEntropy: String?
+
+    @Option(help: "Training tiles used to fit the entropy tables (default: all).")
+    var entropyTiles: Int?
+
     @Flag(name: [.short, .long], help: "Print nothing but errors.")
     var quiet = false
 
@@ -156,6 +163,12 @@ struct AECTrain: ParsableCommand {
         let checkpointPath = checkpoint ?? output + ".ckpt"
         // Fail now, not after the first epoch, if the outputs cannot be written.
         for path in [output, checkpointPath] { try checkWritableFolder(of: path) }
+
+        if let fitEntropy {
+            let model = try ModelFile.load(from: fitEntropy).model
+            try writeWithEntropyTables(model, training: training, test: test)
+            return
+        }
         let trainer = try resume.map { try Trainer(options: options, resumingFrom: Checkpoint.load(from: $0)) }
             ?? Trainer(options: options)
         log("aec-train: widths \(options.architecture), \(options.architecture.parameterLayout.count) parameters, "
@@ -164,8 +177,34 @@ struct AECTrain: ParsableCommand {
         try trainer.train(source: training, test: test, testLimit: testLimit, report: report) { trainer in
             try trainer.currentCheckpoint.write(to: checkpointPath)
         }
-        try ModelFile(model: trainer.model).write(to: output)
-        log("aec-train: wrote \(output) (checkpoint \(checkpointPath))")
+        try writeWithEntropyTables(trainer.model, training: training, test: test)
+        log("aec-train: checkpoint \(checkpointPath)")
+    }
+
+    /// Fits the entropy tables for 2…8 bits (each layout scored on the test set) and writes the model.
+    func writeWithEntropyTables(_ model: Autoencoder, training: any TileSource, test: any TileSource) throws {
+        log("aec-train: fitting entropy tables (ideal payload per 28×28 tile on the test set):")
+        let codec = try Codec(model: CodecModel(bytes: ModelFile(model: model).serialized(), name: "trained model"))
+        func codes(_ source: any TileSource, limit: Int?) -> [Float] {
+            let n = min(limit ?? source.count, source.count), side = Architecture.tileSide * Architecture.tileSide
+            var tiles = [Float](repeating: 0, count: n * side)
+            tiles.withUnsafeMutableBufferPointer { t in
+                for i in 0..<n {
+                    source.tile(i, epoch: 0, into: UnsafeMutableBufferPointer(rebasing: t[(i * side)..<((i + 1) * side)]))
+                }
+            }
+            return codec.runEncoder(tiles: tiles, jobs: threads)
+        }
+        let fitted = try EntropyFitting.fit(trainingCodes: codes(training, limit: entropyTiles),
+                                            testCodes: codes(test, limit: testLimit),
+                                            codeChannels: model.architecture.codeChannels, bits: Array(2...8))
+        for (_, report) in fitted {
+            let all = report.candidates.map { String(format: "%@ %.2f B", $0.description, $0.testBytesPerTile) }
+            log("  \(report.bits) bits: " + all.joined(separator: ", ") + " → \(report.chosen.description)")
+        }
+        let file = CodecModel.attaching(fitted.map(\.model), to: ModelFile(model: model))
+        try file.write(to: output)
+        log("aec-train: wrote \(output)")
     }
 
     func checkWritableFolder(of path: String) throws {

@@ -2,7 +2,9 @@ import XCTest
 @testable import AECNet
 
 /// The im2col + GEMM convolution against its definition (`Conv3x3.forwardDirect`), and its backward pass
-/// against the definition of the three gradients, written here as nested loops in Double.
+/// against the definition of the three gradients, written here as nested loops in Double. cout = 1 takes
+/// the direct single-output path (SIMD over input channels: cin 9 and 17 reach both the 8-wide loop and
+/// its tail), cin = 1 the direct single-input path (SIMD over output channels, likewise cout 9 and 17).
 final class ConvolutionTests: XCTestCase {
     struct Case { var n, h, w, cin, cout: Int }
 
@@ -42,6 +44,28 @@ final class ConvolutionTests: XCTestCase {
                     assertClose(forward(c, x, wt, b, direct: false), forward(c, x, wt, b, direct: true),
                                 relativeTolerance: tolerance(cin: cin), "conv \(c)")
                 }
+            }
+        }
+    }
+
+    func testSingleOutputChannelForward() {
+        for (h, w) in [(1, 1), (3, 5), (7, 7)] {
+            for cin in [1, 8, 9, 17, 400] {
+                let c = Case(n: 2, h: h, w: w, cin: cin, cout: 1)
+                let (x, wt, b) = randomProblem(c, seed: 14)
+                assertClose(forward(c, x, wt, b, direct: false), forward(c, x, wt, b, direct: true),
+                            relativeTolerance: tolerance(cin: cin), "conv \(c)")
+            }
+        }
+    }
+
+    func testSingleInputChannelForward() {
+        for (h, w) in [(1, 1), (3, 5), (7, 7)] {
+            for cout in [2, 8, 9, 17, 32] {
+                let c = Case(n: 2, h: h, w: w, cin: 1, cout: cout)
+                let (x, wt, b) = randomProblem(c, seed: 15)
+                assertClose(forward(c, x, wt, b, direct: false), forward(c, x, wt, b, direct: true),
+                            relativeTolerance: tolerance(cin: 1), "conv \(c)")
             }
         }
     }
@@ -128,7 +152,7 @@ final class ConvolutionTests: XCTestCase {
 
     func testBackwardEqualsDefinition() {
         for (h, w) in [(1, 1), (3, 5), (8, 8)] {
-            for (cin, cout) in [(1, 1), (1, 3), (3, 8), (8, 1), (8, 3)] {
+            for (cin, cout) in [(1, 1), (1, 3), (1, 17), (3, 8), (8, 1), (8, 3), (17, 1), (9, 2)] {
                 checkBackward(Case(n: 2, h: h, w: w, cin: cin, cout: cout), seed: 20)
             }
         }
@@ -138,5 +162,6 @@ final class ConvolutionTests: XCTestCase {
     /// boundaries (a run ends mid-row).
     func testBackwardSplitIntoSeveralPixelRuns() {
         checkBackward(Case(n: 2, h: 5, w: 7, cin: 400, cout: 2), seed: 21)
+        checkBackward(Case(n: 2, h: 5, w: 7, cin: 400, cout: 1), seed: 22)
     }
 }

@@ -49,7 +49,7 @@ final class GEMMTests: XCTestCase {
     private let transposes = [(false, false), (false, true), (true, false), (true, true)]
 
     /// Every size in {1, 5, 6, 7, 17, 121, 300} in each of M, N and K, the other two small, so that every
-    /// edge case of the 6×16 tile and of the MC = 120 / KC = 256 blocks is reached in each dimension.
+    /// edge of the 6×16 tile and of the MC = 120 row blocks is reached in each dimension.
     func testEachDimensionAcrossTileAndBlockEdges() {
         let sizes = [1, 5, 6, 7, 17, 121, 300]
         for (ta, tb) in transposes {
@@ -61,11 +61,12 @@ final class GEMMTests: XCTestCase {
         }
     }
 
-    /// Larger shapes crossing several block boundaries at once: M > MC, K > KC (two K blocks, so the
-    /// second block adds to the first), N > NC (two column blocks), and all three with padding.
+    /// Larger shapes crossing several block boundaries at once: M > MC = 120 (up to three row blocks), K
+    /// long enough to be cut into two or three K blocks (> 256 and > 384, so whichever KC the blocking uses,
+    /// later blocks add to the first), N > NC = 1024 (two column blocks), with and without padding.
     func testShapesCrossingSeveralBlocks() {
-        XCTAssertEqual(GEMMBlocking.mc, 120); XCTAssertEqual(GEMMBlocking.kc, 256); XCTAssertEqual(GEMMBlocking.nc, 1024)
-        let shapes = [(121, 17, 300), (300, 33, 257), (7, 1030, 6), (13, 1041, 260), (122, 20, 513)]
+        let shapes = [(121, 17, 300), (300, 33, 257), (7, 1030, 6), (13, 1041, 260), (122, 20, 513),
+                      (250, 18, 385), (13, 40, 769), (9, 1025, 400)]
         for (ta, tb) in transposes {
             for (i, (m, n, k)) in shapes.enumerated() {
                 check(transA: ta, transB: tb, m: m, n: n, k: k, accumulate: i % 2 == 1, pad: i % 3, seed: 2)

@@ -1,0 +1,127 @@
+import AECNet
+
+/// The `.aec` container: a small header, an optional lossless alpha block, the entropy-coded payload and
+/// a CRC-32. Byte by byte in Docs/FORMAT.md.
+///
+///     "AE" (2) · version (1) · model fingerprint (3, LE) · flags (1) · width − 1 (varint) · height − 1 (varint)
+///     [alpha length (varint) · alpha (zlib)]  · payload …  · CRC-32 of all before (4, LE)
+public struct AECFile: Equatable, Sendable {
+    public enum ColourMode: UInt8, Sendable, CustomStringConvertible {
+        case gray = 0
+        case ycbcr444 = 1
+        case ycbcr420 = 2
+        public var description: String {
+            switch self {
+            case .gray: return "gray"
+            case .ycbcr444: return "YCbCr 4:4:4"
+            case .ycbcr420: return "YCbCr 4:2:0"
+            }
+        }
+    }
+
+    public static let magic: [UInt8] = Array("AE".utf8)
+    public static let version: UInt8 = 1
+    /// Bytes of a file with a 1×1 image and an empty payload: the least a valid file can have.
+    public static let minimumSize = 2 + 1 + 3 + 1 + 1 + 1 + 4
+
+    /// Low 24 bits of the CRC-32 stored at the end of the model file that made it (`CodecModel.fingerprint`).
+    public var modelFingerprint: UInt32
+    public var bits: Int
+    public var colour: ColourMode
+    public var width: Int
+    public var height: Int
+    /// The alpha plane compressed with zlib, when the image had a non-opaque alpha channel.
+    public var alpha: [UInt8]?
+    public var payload: [UInt8]
+
+    public init(modelFingerprint: UInt32, bits: Int, colour: ColourMode, width: Int, height: Int,
+                alpha: [UInt8]?, payload: [UInt8]) {
+        self.modelFingerprint = modelFingerprint; self.bits = bits; self.colour = colour
+        self.width = width; self.height = height; self.alpha = alpha; self.payload = payload
+    }
+
+    /// Header bytes (everything but the alpha block, the payload and the CRC).
+    public var headerSize: Int { 2 + 1 + 3 + 1 + VarInt.size(width - 1) + VarInt.size(height - 1) }
+
+    public func serialized() -> [UInt8] {
+        var out = AECFile.magic
+        out.append(AECFile.version)
+        out += [UInt8(modelFingerprint & 0xFF), UInt8(modelFingerprint >> 8 & 0xFF), UInt8(modelFingerprint >> 16 & 0xFF)]
+        // flags: bits 0–2 = bits − 1, bits 3–4 = colour mode, bit 5 = alpha block present.
+        out.append(UInt8(bits - 1) | colour.rawValue << 3 | (alpha != nil ? 1 << 5 : 0))
+        VarInt.append(width - 1, to: &out)
+        VarInt.append(height - 1, to: &out)
+        if let alpha {
+            VarInt.append(alpha.count, to: &out)
+            out += alpha
+        }
+        out += payload
+        out.appendLE(CRC32.checksum(out))
+        return out
+    }
+
+    /// Parses and checks a whole file: magic, version, CRC, then the fields. `maxPixels` bounds the image
+    /// size a header may announce.
+    public init(bytes: [UInt8], maxPixels: Int) throws {
+        guard bytes.count >= 2, Array(bytes[0..<2]) == AECFile.magic else {
+            let start = bytes.prefix(4).map { String(format: "0x%02X", $0) }.joined(separator: " ")
+            throw CodecError.notAEC(bytes.isEmpty ? "the file is empty" : "it starts with \(start)")
+        }
+        guard bytes.count >= 3 else { throw CodecError.truncated }
+        guard bytes[2] == AECFile.version else { throw CodecError.unsupportedVersion(Int(bytes[2])) }
+        guard bytes.count >= AECFile.minimumSize else { throw CodecError.truncated }
+        let body = bytes[0..<(bytes.count - 4)]
+        var crcReader = ByteReader(bytes[(bytes.count - 4)...])
+        guard CRC32.checksum(body) == crcReader.u32()! else { throw CodecError.checksumMismatch }
+
+        var r = ByteReader(body)
+        r.offset = 3
+        let f = r.bytes(3)!.map(UInt32.init)
+        modelFingerprint = f[0] | f[1] << 8 | f[2] << 16
+        let flags = r.u8()!
+        bits = Int(flags & 7) + 1
+        guard let colour = ColourMode(rawValue: flags >> 3 & 3) else { throw CodecError.corrupt("unknown colour mode \(flags >> 3 & 3)") }
+        self.colour = colour
+        guard flags & 0xC0 == 0 else { throw CodecError.corrupt("reserved flag bits are set") }
+        guard bits >= 2 else { throw CodecError.corrupt("\(bits)-bit codes are not defined") }
+        guard let w = VarInt.read(&r), let h = VarInt.read(&r), w < 1 << 30, h < 1 << 30 else {
+            throw CodecError.corrupt("bad image size")
+        }
+        width = w + 1; height = h + 1
+        guard width <= maxPixels / height else { throw CodecError.tooLarge(width: width, height: height, limit: maxPixels) }
+        if flags & 1 << 5 != 0 {
+            guard let length = VarInt.read(&r), let block = r.bytes(length) else { throw CodecError.corrupt("bad alpha block") }
+            alpha = Array(block)
+        } else {
+            alpha = nil
+        }
+        payload = Array(body[r.offset...])
+    }
+}
+
+/// Unsigned LEB128: seven bits per byte, low bits first, high bit set on all but the last byte.
+enum VarInt {
+    static func size(_ value: Int) -> Int {
+        var v = value, n = 1
+        while v >= 0x80 { v >>= 7; n += 1 }
+        return n
+    }
+
+    static func append(_ value: Int, to out: inout [UInt8]) {
+        var v = UInt64(value)
+        while v >= 0x80 { out.append(UInt8(v & 0x7F) | 0x80); v >>= 7 }
+        out.append(UInt8(v))
+    }
+
+    /// nil on truncation or on more than 5 bytes (values past 2^35 are never valid here).
+    static func read(_ r: inout ByteReader) -> Int? {
+        var value = 0, shift = 0
+        while shift < 35 {
+            guard let b = r.u8() else { return nil }
+            value |= Int(b & 0x7F) << shift
+            if b & 0x80 == 0 { return value }
+            shift += 7
+        }
+        return nil
+    }
+}

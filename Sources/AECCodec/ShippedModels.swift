@@ -1,0 +1,32 @@
+import Foundation
+
+/// The models that ship inside the package (`Sources/AECCodec/Models/*.aecm`, a SwiftPM resource).
+public enum ShippedModels {
+    /// The name of the default model's file.
+    public static let defaultName = "default"
+
+    /// The folder the models were copied into at build time.
+    static var folder: URL? { Bundle.module.url(forResource: "Models", withExtension: nil) }
+
+    /// The default model (`default.aecm`).
+    public static func `default`() throws -> CodecModel {
+        guard let url = folder?.appendingPathComponent("\(defaultName).aecm"),
+              FileManager.default.fileExists(atPath: url.path) else {
+            throw CodecError.noShippedModel
+        }
+        return try CodecModel.load(from: url.path)
+    }
+
+    /// Every shipped model, by file name (without `.aecm`), sorted; models that fail to load are skipped.
+    public static func all() -> [(name: String, model: CodecModel)] {
+        guard let folder, let names = try? FileManager.default.contentsOfDirectory(atPath: folder.path) else { return [] }
+        return names.filter { $0.hasSuffix(".aecm") }.sorted().compactMap { name in
+            (try? CodecModel.load(from: folder.appendingPathComponent(name).path)).map { (String(name.dropLast(5)), $0) }
+        }
+    }
+
+    /// The shipped model with this fingerprint, if any.
+    public static func model(withFingerprint fingerprint: UInt32) -> CodecModel? {
+        all().first { $0.model.fingerprint == fingerprint }?.model
+    }
+}

@@ -1,0 +1,236 @@
+@testable import AECCodec
+import AECImage
+import AECNet
+import XCTest
+
+final class CodecTests: XCTestCase {
+    let codec = Codec(model: TestModels.tiny)
+
+    func roundTrip(_ image: Image, bits: Int = 6, halfChroma: Bool = false, jobs: Int = 1) throws -> (bytes: [UInt8], image: Image) {
+        var options = EncodeOptions()
+        options.bits = bits
+        options.halfResolutionChroma = halfChroma
+        options.jobs = jobs
+        let bytes = try codec.encode(image, options: options).bytes
+        return (bytes, try codec.decode(bytes, jobs: jobs))
+    }
+
+    func testShapesAndChannelsSurviveARoundTrip() throws {
+        for (w, h) in [(28, 28), (1, 1), (1, 100), (61, 45), (29, 57)] {
+            for channels in 1...4 {
+                let image = TestModels.image(width: w, height: h, channels: channels)
+                let decoded = try roundTrip(image).image
+                XCTAssertEqual(decoded.width, w)
+                XCTAssertEqual(decoded.height, h)
+                // Alpha survives only when it is not opaque everywhere (it is not, in these images, except 1×1).
+                let hasAlpha = channels == 2 || channels == 4
+                let alphaKept = hasAlpha && image.samples.enumerated().contains { $0.offset % channels == channels - 1 && $0.element != 255 }
+                XCTAssertEqual(decoded.channels, (channels >= 3 ? 3 : 1) + (alphaKept ? 1 : 0), "\(w)×\(h)×\(channels)")
+                if alphaKept {
+                    for i in 0..<(w * h) {
+                        XCTAssertEqual(decoded.samples[i * decoded.channels + decoded.channels - 1], image.samples[i * channels + channels - 1])
+                    }
+                }
+            }
+        }
+    }
+
+    func testAWideStripWorks() throws {
+        let image = TestModels.image(width: 10_000, height: 1, channels: 1)
+        let decoded = try roundTrip(image, bits: 4).image
+        XCTAssertEqual([decoded.width, decoded.height, decoded.channels], [10_000, 1, 1])
+    }
+
+    func testGrayRGBIsCodedAsGray() throws {
+        let gray = TestModels.image(width: 30, height: 30, channels: 1)
+        let rgb = Image(width: 30, height: 30, channels: 3, samples: gray.samples.flatMap { [$0, $0, $0] })
+        let encoded = try codec.encode(rgb)
+        XCTAssertEqual(try AECFile(bytes: encoded.bytes, maxPixels: 1 << 30).colour, .gray)
+        XCTAssertFalse(encoded.notes.isEmpty)
+        XCTAssertEqual(encoded.bytes, try codec.encode(gray).bytes)
+    }
+
+    func testHeaderOfA28x28GrayImageIs13Bytes() throws {
+        let bytes = try codec.encode(TestModels.image(width: 28, height: 28, channels: 1)).bytes
+        let file = try AECFile(bytes: bytes, maxPixels: 1 << 30)
+        XCTAssertEqual(file.headerSize, 9)
+        XCTAssertEqual(bytes.count, file.payload.count + 13)
+        XCTAssertEqual(file.modelFingerprint, TestModels.tiny.fingerprint)
+        XCTAssertEqual(file.bits, 6)
+        XCTAssertEqual(Array(bytes[0..<3]), [0x41, 0x45, 0x01])
+    }
+
+    func testOutputDoesNotDependOnJobs() throws {
+        let image = TestModels.image(width: 150, height: 90, channels: 3)
+        let one = try roundTrip(image, jobs: 1), two = try roundTrip(image, jobs: 2), three = try roundTrip(image, jobs: 3)
+        XCTAssertEqual(one.bytes, two.bytes)
+        XCTAssertEqual(one.bytes, three.bytes)
+        XCTAssertEqual(one.image, two.image)
+    }
+
+    func testDecodingIsTheNetworkOnTheQuantizedCode() throws {
+        // Decode by hand: tiles → encoder → rounding → decoder, and compare with the codec's output.
+        let image = TestModels.image(width: 28, height: 56, channels: 1)
+        let decoded = try roundTrip(image, bits: 5).image
+        let plane = Codec.plane(of: image, channel: 0)
+        let q = CodeQuantizer(bits: 5)
+        let codes = codec.runEncoder(tiles: Tiling.tiles(of: plane), jobs: 1).map { q.value(q.symbol($0)) }
+        let tiles = codec.runDecoder(codes: codes, jobs: 1)
+        let expected = Tiling.plane(fromTiles: tiles, width: 28, height: 56).values.map { ColorTransform.to8Bit(255 * $0) }
+        XCTAssertEqual(decoded.samples, expected)
+    }
+
+    func testMoreBitsCostMoreBytes() throws {
+        let image = TestModels.image(width: 84, height: 84, channels: 1)
+        let sizes = try [2, 4, 8].map { try roundTrip(image, bits: $0).bytes.count }
+        XCTAssertLessThan(sizes[0], sizes[1])
+        XCTAssertLessThan(sizes[1], sizes[2])
+    }
+
+    func testHalfResolutionChromaIsSmallerAndDecodes() throws {
+        let image = TestModels.image(width: 61, height: 45, channels: 3)
+        let full = try roundTrip(image), half = try roundTrip(image, halfChroma: true)
+        XCTAssertLessThan(half.bytes.count, full.bytes.count)
+        XCTAssertEqual(try AECFile(bytes: half.bytes, maxPixels: 1 << 30).colour, .ycbcr420)
+        XCTAssertEqual(half.image.width, 61)
+        XCTAssertEqual(half.image.channels, 3)
+    }
+
+    func testUnsupportedBitsAreAnError() throws {
+        var options = EncodeOptions()
+        options.bits = 9
+        XCTAssertThrowsError(try codec.encode(TestModels.image(width: 5, height: 5, channels: 1), options: options)) {
+            XCTAssertEqual($0 as? CodecError, .unsupportedBits(9, available: Array(2...8)))
+        }
+    }
+
+    // MARK: Bad .aec input
+
+    func validFile() throws -> [UInt8] { try codec.encode(TestModels.image(width: 40, height: 30, channels: 4)).bytes }
+
+    func testEveryFlippedBitIsCaught() throws {
+        let bytes = try validFile()
+        for i in 0..<bytes.count {
+            for bit in [0, 3, 7] {
+                var damaged = bytes
+                damaged[i] ^= 1 << bit
+                XCTAssertThrowsError(try codec.decode(damaged), "byte \(i) bit \(bit)")
+            }
+        }
+    }
+
+    func testEveryTruncationIsCaught() throws {
+        let bytes = try validFile()
+        for n in 0..<bytes.count {
+            XCTAssertThrowsError(try codec.decode(Array(bytes.prefix(n))), "truncated to \(n) bytes")
+        }
+    }
+
+    func testErrorsSayWhatIsWrong() throws {
+        let bytes = try validFile()
+        XCTAssertThrowsError(try codec.decode([])) { XCTAssertEqual($0 as? CodecError, .notAEC("the file is empty")) }
+        XCTAssertThrowsError(try codec.decode(Array("\u{89}PNG\r\n".utf8))) { XCTAssertTrue("\($0)".contains("not an .aec file"), "\($0)") }
+        var future = bytes
+        future[2] = 2
+        XCTAssertThrowsError(try codec.decode(future)) { XCTAssertEqual($0 as? CodecError, .unsupportedVersion(2)) }
+        var flipped = bytes
+        flipped[bytes.count / 2] ^= 0x10
+        XCTAssertThrowsError(try codec.decode(flipped)) { XCTAssertEqual($0 as? CodecError, .checksumMismatch) }
+        // A file made with another model.
+        let other = try CodecModel(bytes: CodecModel.attaching(Array(TestModels.tiny.entropyModels.values),
+                                                               to: ModelFile(model: Autoencoder(architecture: Architecture(w1: 2, w2: 2, w3: 2), seed: 6))).serialized(),
+                                   name: "other")
+        XCTAssertThrowsError(try Codec(model: other).decode(bytes)) {
+            XCTAssertEqual($0 as? CodecError, .wrongModel(file: TestModels.tiny.fingerprint, model: other.fingerprint))
+        }
+    }
+
+    func testHugeSizeInAValidHeaderIsRefusedBeforeAllocating() throws {
+        // A header announcing 1,000,000 × 1,000,000 pixels with a correct CRC.
+        var bytes: [UInt8] = [0x41, 0x45, 0x01]
+        let f = TestModels.tiny.fingerprint
+        bytes += [UInt8(f & 0xFF), UInt8(f >> 8 & 0xFF), UInt8(f >> 16 & 0xFF), 5]
+        VarInt.append(999_999, to: &bytes)
+        VarInt.append(999_999, to: &bytes)
+        bytes.appendLE(CRC32.checksum(bytes))
+        XCTAssertThrowsError(try codec.decode(bytes)) {
+            XCTAssertEqual($0 as? CodecError, .tooLarge(width: 1_000_000, height: 1_000_000, limit: Codec.defaultMaxPixels))
+        }
+    }
+
+    // MARK: Pieces
+
+    func testTilingIsExactAndPadsByReplication() {
+        var rng = SplitMix64(seed: 1)
+        let plane = Plane(width: 30, height: 29, values: (0..<(30 * 29)).map { _ in rng.nextUnitFloat() })
+        let tiles = Tiling.tiles(of: plane)
+        XCTAssertEqual(tiles.count, 4 * 28 * 28)
+        XCTAssertEqual(Tiling.plane(fromTiles: tiles, width: 30, height: 29), plane)
+        // Tile 1 (top right) column 5 is past the edge: it repeats column 29.
+        XCTAssertEqual(tiles[28 * 28 + 3 * 28 + 5], plane[29, 3])
+        // Tile 2 (bottom left) row 4 is past the edge: it repeats row 28.
+        XCTAssertEqual(tiles[2 * 28 * 28 + 4 * 28 + 7], plane[7, 28])
+    }
+
+    func testColourTransformRoundTripsWithinOneLevel() {
+        var samples: [UInt8] = []
+        for r in stride(from: 0, through: 255, by: 15) { for g in stride(from: 0, through: 255, by: 17) { for b in [0, 1, 128, 254, 255] {
+            samples += [UInt8(r), UInt8(g), UInt8(b)]
+        } } }
+        let image = Image(width: samples.count / 3, height: 1, channels: 3, samples: samples)
+        let (y, cb, cr) = ColorTransform.ycbcrPlanes(of: image)
+        let back = ColorTransform.rgbSamples(y: y, cb: cb, cr: cr)
+        XCTAssertLessThanOrEqual(zip(back, samples).map { abs(Int($0) - Int($1)) }.max()!, 1)
+        // Known values: white is Y 255, Cb = Cr = 128.
+        let white = ColorTransform.ycbcrPlanes(of: Image(width: 1, height: 1, channels: 3, samples: [255, 255, 255]))
+        XCTAssertEqual(white.y.values[0] * 255, 255, accuracy: 1e-3)
+        XCTAssertEqual(white.cb.values[0] * 255, 128, accuracy: 1e-3)
+    }
+
+    func testHalvingAveragesAndDoublingRepeats() {
+        let plane = Plane(width: 3, height: 2, values: [0, 1, 2, 3, 4, 5])
+        let half = plane.halved()
+        XCTAssertEqual(half, Plane(width: 2, height: 1, values: [2, 3.5]))
+        XCTAssertEqual(half.doubled(width: 3, height: 2).values, [2, 2, 3.5, 2, 2, 3.5])
+    }
+
+    func testVarIntRoundTrips() {
+        for v in [0, 1, 127, 128, 300, 16_383, 16_384, 1 << 29] {
+            var bytes: [UInt8] = []
+            VarInt.append(v, to: &bytes)
+            XCTAssertEqual(bytes.count, VarInt.size(v))
+            var r = ByteReader(bytes[...])
+            XCTAssertEqual(VarInt.read(&r), v)
+        }
+        var r = ByteReader([0x80, 0x80][...])
+        XCTAssertNil(VarInt.read(&r), "truncated")
+    }
+
+    func testFingerprintsTellModelsApart() throws {
+        // Regression: the CRC of a file that ends with its own CRC is a constant, so it cannot be the fingerprint.
+        let fingerprints = try (1...20).map { seed in
+            try CodecModel(bytes: ModelFile(model: Autoencoder(architecture: Architecture(w1: 2, w2: 2, w3: 2), seed: UInt64(seed))).serialized(),
+                           name: "m\(seed)").fingerprint
+        }
+        XCTAssertEqual(Set(fingerprints).count, 20)
+    }
+
+    func testEntropyModelRoundTripsThroughTheModelFile() throws {
+        let reloaded = try CodecModel(bytes: TestModels.tiny.file.serialized(), name: "again")
+        XCTAssertEqual(reloaded.entropyModels, TestModels.tiny.entropyModels)
+        XCTAssertEqual(reloaded.fingerprint, TestModels.tiny.fingerprint)
+        XCTAssertEqual(reloaded.availableBits, Array(2...8))
+    }
+
+    func testFittingPrefersTheLayoutThatFitsTheData() throws {
+        // Symbols that depend strongly on their position: per-position tables must beat a pooled one.
+        var rng = SplitMix64(seed: 2)
+        func tile() -> [Float] { (0..<49).map { i in Float(i % 7) / 7 + 0.02 * rng.nextUnitFloat() } }
+        let train = (0..<300).flatMap { _ in tile() }, test = (0..<100).flatMap { _ in tile() }
+        let fitted = try EntropyFitting.fit(trainingCodes: train, testCodes: test, codeChannels: 1, bits: [4])
+        let report = fitted[0].report
+        XCTAssertNotEqual(report.chosen.layout, .pooled)
+        let pooled = report.candidates.first { $0.layout == .pooled }!.testBytesPerTile
+        XCTAssertLessThan(report.chosen.testBytesPerTile, pooled / 2)
+    }
+}
