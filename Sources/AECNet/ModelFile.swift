@@ -107,7 +107,7 @@ public struct ModelFile: Sendable {
             switch tag {
             case "ARCH":
                 guard architecture == nil else { throw fail("two ARCH sections") }
-                guard let w1 = p.u16(), let w2 = p.u16(), let w3 = p.u16(), let cc = p.u16(),
+                guard payload.count == 8, let w1 = p.u16(), let w2 = p.u16(), let w3 = p.u16(), let cc = p.u16(),
                       w1 > 0, w2 > 0, w3 > 0, cc > 0 else { throw fail("bad ARCH section") }
                 architecture = Architecture(w1: Int(w1), w2: Int(w2), w3: Int(w3), codeChannels: Int(cc))
             case "PARM":
@@ -146,8 +146,9 @@ public struct ModelFileError: Error, CustomStringConvertible {
 /// reader never sees a half-written file and an interrupted write leaves the old file (or none).
 public func writeAtomically(_ bytes: [UInt8], to path: String) throws {
     let url = URL(fileURLWithPath: path)
+    // Unique per process and call, so concurrent writers never share a temporary file.
     let tmp = url.deletingLastPathComponent()
-        .appendingPathComponent(".\(url.lastPathComponent).tmp-\(ProcessInfo.processInfo.processIdentifier)").path
+        .appendingPathComponent(".\(url.lastPathComponent).tmp-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString)").path
     do {
         try Data(bytes).write(to: URL(fileURLWithPath: tmp))
     } catch {

@@ -11,10 +11,10 @@ public final class Workspace {
 
     public func buffer(_ slot: Int, count: Int) -> UnsafeMutablePointer<Float> {
         while slots.count <= slot { slots.append(.allocate(capacity: 0)) }
-        if slots[slot].count < count {
+        if slots[slot].count < max(count, 1) {
             slots[slot].deallocate()
-            slots[slot] = .allocate(capacity: count)
+            slots[slot] = .allocate(capacity: max(count, 1))
         }
-        return slots[slot].baseAddress ?? UnsafeMutablePointer<Float>.allocate(capacity: 1)
+        return slots[slot].baseAddress!
     }
 }

@@ -34,18 +34,16 @@ public struct FrequencyTable: Equatable, Sendable {
         guard !frequencies.isEmpty, frequencies.count <= Self.maxCount else {
             throw EntropyCodingError("frequency table has \(frequencies.count) symbols, expected 1...\(Self.maxCount)")
         }
+        if let s = frequencies.firstIndex(of: 0) {
+            throw EntropyCodingError("frequency table: symbol \(s) has frequency 0")
+        }
+        let sum = frequencies.reduce(UInt64(0)) { $0 + UInt64($1) }  // < 4096 · 2^32: no overflow
+        guard sum == UInt64(Self.total) else {
+            throw EntropyCodingError("frequency table: frequencies sum to \(sum), expected \(Self.total)")
+        }
         var cumulative: [UInt32] = [0]
         cumulative.reserveCapacity(frequencies.count + 1)
-        var sum: UInt64 = 0
-        for (s, f) in frequencies.enumerated() {
-            guard f >= 1 else { throw EntropyCodingError("frequency table: symbol \(s) has frequency 0") }
-            sum += UInt64(f)
-            guard sum <= UInt64(Self.total) else { break }
-            cumulative.append(UInt32(sum))
-        }
-        guard sum == UInt64(Self.total) else {
-            throw EntropyCodingError("frequency table: frequencies sum to more or less than \(Self.total)")
-        }
+        for f in frequencies { cumulative.append(cumulative[cumulative.count - 1] + f) }
         self.init(checked: frequencies, cumulative: cumulative)
     }
 
