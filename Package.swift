@@ -50,7 +50,8 @@ let package = Package(
         .systemLibrary(name: "CLibPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
         .systemLibrary(name: "CLibJPEG", pkgConfig: "libjpeg", providers: [.apt(["libjpeg-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
-        .target(name: "CImageIO", dependencies: ["CLibPNG", "CLibJPEG", "CZlib"]),
+        .systemLibrary(name: "CLibWebP", pkgConfig: "libwebp", providers: [.apt(["libwebp-dev"])]),
+        .target(name: "CImageIO", dependencies: ["CLibPNG", "CLibJPEG", "CZlib", "CLibWebP"]),
 
         // Libraries.
         // The engine is optimized even in debug builds: unoptimized SIMD loops run ~50× slower, which is
@@ -60,7 +61,7 @@ let package = Package(
         .target(name: "AECTraining", dependencies: ["AECNet", "AECImage", "CZlib"], swiftSettings: simdFlags),
         .target(name: "AECCodec", dependencies: ["AECNet", "AECImage", "CZlib"],
                 resources: [.copy("Models")], swiftSettings: simdFlags),
-        .target(name: "AECBench", dependencies: ["AECNet", "AECTraining"], swiftSettings: simdFlags),
+        .target(name: "AECBench", dependencies: ["AECNet", "AECTraining", "AECCodec", "AECImage"], swiftSettings: simdFlags),
 
         // Executables: parse arguments, call a library, map errors to exit codes.
         .target(name: "AECToolSupport", dependencies: ["AECCodec", "AECImage"]),
@@ -81,7 +82,9 @@ let package = Package(
         .testTarget(name: "AECNetTests", dependencies: ["AECNet"],
                     resources: [.copy("Fixtures")], swiftSettings: simdFlags),
         .testTarget(name: "AECImageTests", dependencies: ["AECImage"]),
-        .testTarget(name: "AECCodecTests", dependencies: ["AECCodec"]),
+        // simdFlags defines AEC_FMA, which the golden tests use to know whether exact bytes are expected.
+        .testTarget(name: "AECCodecTests", dependencies: ["AECCodec"], swiftSettings: simdFlags),
+        .testTarget(name: "AECBenchTests", dependencies: ["AECBench", "AECImage"]),
         .testTarget(name: "AECTrainingTests", dependencies: ["AECTraining", "AECImage", "CZlib"]),
         // Runs the built executables as a user would; depending on them makes `swift test` build them.
         .testTarget(name: "AECToolTests", dependencies: ["aec-train", "aec-bench", "aec-encode", "aec-decode", "AECNet", "AECCodec", "AECImage"]),

@@ -219,7 +219,7 @@ public final class Codec: @unchecked Sendable {
         var size = compressBound(uLong(alpha.count))
         var out = [UInt8](repeating: 0, count: Int(size))
         let status = compress2(&out, &size, alpha, uLong(alpha.count), 9)
-        guard status == Z_OK else { throw CodecError.corrupt("zlib could not compress the alpha plane (status \(status))") }
+        guard status == Z_OK else { throw CodecError.encodingFailed("zlib could not compress the alpha plane (status \(status))") }
         return Array(out[0..<Int(size)])
     }
 

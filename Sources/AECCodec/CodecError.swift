@@ -10,6 +10,7 @@ public enum CodecError: Error, Equatable, CustomStringConvertible {
     case emptyImage
     case unsupportedBits(Int, available: [Int])
     case noShippedModel
+    case encodingFailed(String)
     case unknownModel(UInt32)
 
     public var description: String {
@@ -17,12 +18,13 @@ public enum CodecError: Error, Equatable, CustomStringConvertible {
         case .notAEC(let why): return "not an .aec file (\(why))"
         case .unsupportedVersion(let v): return "unsupported .aec format version \(v) (this aec reads version \(AECFile.version))"
         case .truncated: return "truncated .aec file"
-        case .checksumMismatch: return "checksum mismatch: the file is damaged"
+        case .checksumMismatch: return "checksum mismatch: the file is damaged or truncated"
         case .corrupt(let why): return "corrupt .aec file: \(why)"
         case let .wrongModel(file, model):
             return String(format: "made with model %06x, but the model in use is %06x (pass the right one with --model)", file, model)
         case let .tooLarge(w, h, limit): return "image too large: \(w)×\(h) pixels exceeds the limit of \(limit)"
         case .emptyImage: return "the image has no pixels"
+        case .encodingFailed(let why): return "cannot encode: \(why)"
         case .noShippedModel: return "no default model is shipped in this build; pass one with --model"
         case .unknownModel(let f): return String(format: "made with model %06x, which is not one of the shipped models; pass it with --model", f)
         case let .unsupportedBits(b, available):

@@ -18,12 +18,15 @@ public enum ShippedModels {
     }
 
     /// Every shipped model, by file name (without `.aecm`), sorted; models that fail to load are skipped.
-    public static func all() -> [(name: String, model: CodecModel)] {
+    /// Loaded once per process.
+    public static func all() -> [(name: String, model: CodecModel)] { loaded }
+
+    private static let loaded: [(name: String, model: CodecModel)] = {
         guard let folder, let names = try? FileManager.default.contentsOfDirectory(atPath: folder.path) else { return [] }
         return names.filter { $0.hasSuffix(".aecm") }.sorted().compactMap { name in
             (try? CodecModel.load(from: folder.appendingPathComponent(name).path)).map { (String(name.dropLast(5)), $0) }
         }
-    }
+    }()
 
     /// The shipped model with this fingerprint, if any.
     public static func model(withFingerprint fingerprint: UInt32) -> CodecModel? {

@@ -1,0 +1,79 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Dispatch
+
+/// The exit statuses of `aec-encode` and `aec-decode` (an interrupted run exits 128 + the signal).
+public enum ExitStatus {
+    public static let success: Int32 = 0
+    /// Something failed (some files may still have been done).
+    public static let failure: Int32 = 1
+    /// Bad usage (ArgumentParser's validation errors give the same).
+    public static let usage: Int32 = 64
+}
+
+/// Runs a plan: every file through a `FileJob`, in parallel, with progress, one line per failure and a
+/// summary at the end.
+///
+/// One file uses all `jobs` threads for its tiles; several files run `jobs` at a time, each on one
+/// thread. The codec's output does not depend on the number of threads, so neither do the files written.
+public enum BatchRunner {
+    /// - Returns: `ExitStatus.success`, or `.failure` when any file (or the output folder) failed.
+    public static func run(_ plan: InputPlan, job: some FileJob, jobs: Int, direction: RunSummary.Direction,
+                           console: Console) -> Int32 {
+        for failure in plan.failures { console.error(failure.path, failure.cause) }
+        for folder in plan.emptyFolders {
+            console.warning("\(folder): no .\(direction == .encode ? "png" : "aec") files in this folder")
+        }
+        if let folder = plan.outputFolder, !plan.files.isEmpty {
+            do {
+                try FileIO.makeFolders(folder)
+                guard access(folder, W_OK | X_OK) == 0 else {
+                    throw FileFailure(path: folder, cause: "cannot write into this folder: \(FileIO.reason())")
+                }
+            } catch {
+                let failure = error as? FileFailure ?? FileFailure(path: folder, cause: "\(error)")
+                console.error(failure.path, failure.cause)
+                return ExitStatus.failure
+            }
+        }
+
+        var summary = RunSummary(direction: direction)
+        summary.failed = plan.failures.count
+        let lock = Lock()
+        let progress = Progress(console: console, total: plan.files.count)
+        let files = plan.files
+        var next = 0
+        let work = { (file: PlannedFile, threads: Int) in
+            do {
+                let outcome = try job.run(file, jobs: threads)
+                console.detail(outcome.detail)
+                for note in outcome.notes { console.detail("note: \(file.name): \(note)") }
+                let now = lock.withLock { summary.add(outcome); return summary }
+                progress.update(now)
+            } catch {
+                let failure = error as? FileFailure ?? FileFailure(path: file.name, cause: "\(error)")
+                console.error(failure.path, failure.cause)
+                let now = lock.withLock { summary.failed += 1; return summary }
+                progress.update(now)
+            }
+        }
+        if files.count == 1 {
+            work(files[0], jobs)
+        } else if !files.isEmpty {
+            let workers = max(1, min(jobs, files.count))
+            DispatchQueue.concurrentPerform(iterations: workers) { _ in
+                while true {
+                    let index = lock.withLock { () -> Int in defer { next += 1 }; return next }
+                    guard index < files.count else { return }
+                    work(files[index], 1)
+                }
+            }
+        }
+        progress.finish()
+        console.info(summary.line(seconds: progress.elapsed))
+        return summary.failed > 0 ? ExitStatus.failure : ExitStatus.success
+    }
+}

@@ -1,0 +1,162 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Why one file could not be done: the path to name (the input, or the output when writing failed) and
+/// the cause, printed as `aec-encode: error: PATH: cause`.
+public struct FileFailure: Error, CustomStringConvertible, Sendable {
+    public let path: String
+    public let cause: String
+
+    public init(path: String, cause: String) {
+        self.path = path
+        self.cause = cause
+    }
+
+    /// Runs `body`; any error it throws becomes a failure of `path` whose cause is the error's description
+    /// (`ImageIOError`, `CodecError`, `ModelFileError`, … all describe themselves in one line).
+    public static func naming<T>(_ path: String, _ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let failure as FileFailure {
+            throw failure
+        } catch {
+            throw FileFailure(path: path, cause: String(describing: error))
+        }
+    }
+
+    public var description: String { "\(path): \(cause)" }
+}
+
+/// Whole-file reads and full writes with POSIX calls, so that a failure carries the system's reason.
+public enum FileIO {
+    /// The system's text for the current `errno` ("No such file or directory").
+    static func reason(_ code: Int32 = errno) -> String { String(cString: strerror(code)) }
+
+    /// What `stat(2)` says `path` is, following symbolic links.
+    public enum Kind: Equatable, Sendable {
+        case missing(reason: String)
+        case file
+        case folder
+        case other
+    }
+
+    /// The kind of `path` (`lstat` when `followingLinks` is false).
+    public static func kind(of path: String, followingLinks: Bool = true) -> Kind {
+        var info = stat()
+        let status = followingLinks ? stat(path, &info) : lstat(path, &info)
+        guard status == 0 else { return .missing(reason: reason()) }
+        switch info.st_mode & S_IFMT {
+        case S_IFDIR: return .folder
+        case S_IFREG: return .file
+        default: return .other
+        }
+    }
+
+    /// The contents of the file at `path`, or of stdin when `path` is nil.
+    /// - Throws: `FileFailure` naming `name` (the path as the user wrote it, or "stdin").
+    public static func read(_ path: String?, name: String) throws -> [UInt8] {
+        let fd: Int32
+        if let path {
+            fd = open(path, O_RDONLY | O_CLOEXEC)
+            guard fd >= 0 else { throw FileFailure(path: name, cause: reason()) }
+        } else {
+            fd = 0
+        }
+        defer { if path != nil { close(fd) } }
+        var info = stat()
+        if fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFDIR {
+            throw FileFailure(path: name, cause: "is a folder, not a file")
+        }
+        var bytes: [UInt8] = []
+        if info.st_mode & S_IFMT == S_IFREG { bytes.reserveCapacity(Int(max(0, info.st_size))) }
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { systemRead(fd, $0.baseAddress, $0.count) }
+            if count == 0 { break }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw FileFailure(path: name, cause: reason())
+            }
+            bytes.append(contentsOf: chunk[0..<count])
+        }
+        return bytes
+    }
+
+    /// Writes all of `bytes` to `fd`, retrying short writes.
+    /// - Throws: `FileFailure` naming `name`.
+    public static func writeAll(_ bytes: [UInt8], to fd: Int32, name: String) throws {
+        var written = 0
+        try bytes.withUnsafeBytes { buffer in
+            while written < buffer.count {
+                let count = systemWrite(fd, buffer.baseAddress! + written, buffer.count - written)
+                if count < 0 {
+                    if errno == EINTR { continue }
+                    throw FileFailure(path: name, cause: reason())
+                }
+                written += count
+            }
+        }
+    }
+
+    /// Creates `path` and its missing parents (like `mkdir -p`).
+    /// - Throws: `FileFailure` naming the first folder that could not be made.
+    public static func makeFolders(_ path: String) throws {
+        if kind(of: path) == .folder { return }
+        let parent = Paths.parent(of: path)
+        if parent != path && !parent.isEmpty { try makeFolders(parent) }
+        if mkdir(path, 0o777) != 0 && errno != EEXIST {
+            throw FileFailure(path: path, cause: "cannot create the folder: \(reason())")
+        }
+        guard kind(of: path) == .folder else { throw FileFailure(path: path, cause: "exists and is not a folder") }
+    }
+}
+
+/// Path strings, handled as text (no normalisation beyond what is said).
+public enum Paths {
+    /// `a/b/c.png` → `a/b`; `c.png` → `.`; `/c` → `/`. Trailing slashes are ignored.
+    public static func parent(of path: String) -> String {
+        let trimmed = withoutTrailingSlashes(path)
+        guard let slash = trimmed.lastIndex(of: "/") else { return "." }
+        if slash == trimmed.startIndex { return "/" }
+        return String(trimmed[..<slash])
+    }
+
+    /// The last component: `a/b/c.png` → `c.png`.
+    public static func name(of path: String) -> String {
+        let trimmed = withoutTrailingSlashes(path)
+        guard let slash = trimmed.lastIndex(of: "/") else { return trimmed }
+        return String(trimmed[trimmed.index(after: slash)...])
+    }
+
+    /// `a` + `b` → `a/b` (no doubled slash).
+    public static func join(_ folder: String, _ name: String) -> String {
+        folder.hasSuffix("/") ? folder + name : folder + "/" + name
+    }
+
+    /// `photo.PNG` → `photo.aec`; a name without an extension (or a dot-file) gets one appended.
+    public static func replacingExtension(of name: String, with ext: String) -> String {
+        if let dot = name.lastIndex(of: "."), dot != name.startIndex {
+            return String(name[..<dot]) + "." + ext
+        }
+        return name + "." + ext
+    }
+
+    /// Whether the name ends with `.ext`, in any case.
+    public static func hasExtension(_ name: String, _ ext: String) -> Bool {
+        guard let dot = name.lastIndex(of: "."), dot != name.startIndex else { return false }
+        return name[name.index(after: dot)...].lowercased() == ext.lowercased()
+    }
+
+    static func withoutTrailingSlashes(_ path: String) -> String {
+        var p = Substring(path)
+        while p.count > 1 && p.hasSuffix("/") { p = p.dropLast() }
+        return String(p)
+    }
+}
+
+// File-scope wrappers: inside `FileIO`, `read` names its own method.
+private func systemRead(_ fd: Int32, _ buffer: UnsafeMutableRawPointer?, _ count: Int) -> Int { read(fd, buffer, count) }
+private func systemWrite(_ fd: Int32, _ buffer: UnsafeRawPointer?, _ count: Int) -> Int { write(fd, buffer, count) }

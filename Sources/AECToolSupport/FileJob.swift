@@ -1,0 +1,114 @@
+import AECCodec
+import AECImage
+import Foundation
+
+/// The work done for one file: read, convert, write atomically. Each throws `FileFailure` naming the
+/// input (or the output, when writing fails), and leaves no output behind when it does.
+public protocol FileJob: Sendable {
+    /// Converts one file using up to `jobs` threads for its tiles.
+    func run(_ file: PlannedFile, jobs: Int) throws -> FileOutcome
+}
+
+/// PNG → `.aec`.
+public struct EncodeJob: FileJob {
+    public let codec: Codec
+    /// Bits and chroma resolution (`jobs` is set per call).
+    public let options: EncodeOptions
+    public let maxPixels: Int
+    public let force: Bool
+    /// Decode what was just encoded and report its PSNR (for `-v`).
+    public let measureQuality: Bool
+
+    public init(codec: Codec, options: EncodeOptions, maxPixels: Int, force: Bool, measureQuality: Bool) {
+        self.codec = codec; self.options = options; self.maxPixels = maxPixels
+        self.force = force; self.measureQuality = measureQuality
+    }
+
+    public func run(_ file: PlannedFile, jobs: Int) throws -> FileOutcome {
+        try AtomicOutput.check(file.destination, force: force, createFolders: file.createsFolders)
+        let input = try FileIO.read(file.sourcePath, name: file.name)
+        let (image, encoded, quality) = try FileFailure.naming(file.name) { () throws -> (Image, Codec.Encoded, String) in
+            let image = try PNG.decode(input, maxPixels: maxPixels)
+            var options = self.options
+            options.jobs = jobs
+            let encoded = try codec.encode(image, options: options)
+            var quality = ""
+            if measureQuality {
+                let decoded = try codec.decode(encoded.bytes, jobs: jobs, maxPixels: Int.max)
+                quality = ", " + Self.psnrText(Self.colourPSNR(image, decoded))
+            }
+            return (image, encoded, quality)
+        }
+        try AtomicOutput.write(encoded.bytes, to: file.destination, force: force, createFolders: file.createsFolders)
+
+        var notes = encoded.notes
+        if image.hasAlpha && !Self.hasTransparency(image) { notes.append("alpha is opaque everywhere: not stored") }
+        let pixels = image.width * image.height
+        let detail = "\(file.name) → \(file.destinationName): \(image.width)×\(image.height) \(Self.kind(image)), "
+            + "\(input.count) → \(encoded.bytes.count) bytes, "
+            + String(format: "%.3f bits/pixel", 8 * Double(encoded.bytes.count) / Double(pixels)) + quality
+        return FileOutcome(bytesIn: input.count, bytesOut: encoded.bytes.count, pixels: pixels, detail: detail, notes: notes)
+    }
+
+    /// "PSNR 31.42 dB" (colour channels only: alpha is stored exactly).
+    static func psnrText(_ psnr: Double) -> String {
+        psnr.isFinite ? String(format: "PSNR %.2f dB", psnr) : "PSNR inf (exact)"
+    }
+
+    /// PSNR over the colour channels of two images of the same size (a gray one compared with an RGB one
+    /// as if it were RGB with R = G = B); alpha is left out.
+    static func colourPSNR(_ a: Image, _ b: Image) -> Double {
+        let channels = max(a.channels >= 3 ? 3 : 1, b.channels >= 3 ? 3 : 1)
+        return Quality.psnr(colour(of: a, channels: channels), colour(of: b, channels: channels))
+    }
+
+    /// The colour samples of `image` without alpha, gray repeated into `channels` (1 or 3) channels when
+    /// the image is gray — so that an RGB input coded as gray compares with its gray result.
+    static func colour(of image: Image, channels: Int) -> Image {
+        let colourChannels = image.channels >= 3 ? 3 : 1
+        let out = colourChannels == 3 ? 3 : channels
+        var samples = [UInt8](repeating: 0, count: image.width * image.height * out)
+        for i in 0..<(image.width * image.height) {
+            for c in 0..<out { samples[i * out + c] = image.samples[i * image.channels + (colourChannels == 1 ? 0 : c)] }
+        }
+        return Image(width: image.width, height: image.height, channels: out, samples: samples)
+    }
+
+    /// Whether some alpha sample is below 255.
+    static func hasTransparency(_ image: Image) -> Bool {
+        guard image.hasAlpha else { return false }
+        let c = image.channels
+        return (0..<(image.width * image.height)).contains { image.samples[$0 * c + c - 1] != 255 }
+    }
+
+    static func kind(_ image: Image) -> String {
+        ["gray", "gray+alpha", "RGB", "RGBA"][image.channels - 1]
+    }
+}
+
+/// `.aec` → PNG.
+public struct DecodeJob: FileJob {
+    public let models: ModelChoice
+    public let maxPixels: Int
+    public let force: Bool
+
+    public init(models: ModelChoice, maxPixels: Int, force: Bool) {
+        self.models = models; self.maxPixels = maxPixels; self.force = force
+    }
+
+    public func run(_ file: PlannedFile, jobs: Int) throws -> FileOutcome {
+        try AtomicOutput.check(file.destination, force: force, createFolders: file.createsFolders)
+        let input = try FileIO.read(file.sourcePath, name: file.name)
+        let (image, png) = try FileFailure.naming(file.name) { () throws -> (Image, [UInt8]) in
+            let codec = try models.codec(for: input, maxPixels: maxPixels)
+            let image = try codec.decode(input, jobs: jobs, maxPixels: maxPixels)
+            return (image, try PNG.encode(image))
+        }
+        try AtomicOutput.write(png, to: file.destination, force: force, createFolders: file.createsFolders)
+        let pixels = image.width * image.height
+        let detail = "\(file.name) → \(file.destinationName): \(image.width)×\(image.height) \(EncodeJob.kind(image)), "
+            + "\(input.count) → \(png.count) bytes, "
+            + String(format: "%.3f bits/pixel", 8 * Double(input.count) / Double(pixels))
+        return FileOutcome(bytesIn: input.count, bytesOut: png.count, pixels: pixels, detail: detail)
+    }
+}

@@ -1,0 +1,197 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Arguments that do not make sense together: the tool prints the message with its usage and exits 64.
+public struct UsageError: Error, CustomStringConvertible, Sendable {
+    public let message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}
+
+/// Where one file comes from and goes to.
+public struct PlannedFile: Equatable, Sendable {
+    public enum Source: Equatable, Sendable {
+        case stdin
+        case file(String)
+    }
+
+    public enum Destination: Equatable, Sendable {
+        case stdout
+        case file(String)
+    }
+
+    public var source: Source
+    public var destination: Destination
+    /// Whether the destination's missing folders are made (when mirroring a tree into an output folder);
+    /// otherwise a missing folder is an error, as with cjpeg.
+    public var createsFolders = false
+
+    /// The input as messages name it: its path, or "stdin".
+    public var name: String {
+        if case .file(let path) = source { return path }
+        return "stdin"
+    }
+
+    /// The output as messages name it: its path, or "stdout".
+    public var destinationName: String {
+        if case .file(let path) = destination { return path }
+        return "stdout"
+    }
+
+    /// The input's path, nil for stdin.
+    public var sourcePath: String? {
+        if case .file(let path) = source { return path }
+        return nil
+    }
+}
+
+/// The command line's inputs and `-o` turned into a list of (input, output) pairs, cjpeg/cwebp style.
+///
+/// - Inputs are files, folders or `-` (stdin, only as the sole input).
+/// - One file (or stdin) in: `-o` names the output file, or an existing folder (or a path ending in `/`),
+///   in which case the output is that folder's entry named like the input with its extension replaced.
+/// - Several inputs or a folder: `-o` names a folder (made if missing). A folder input is searched
+///   recursively for files with `inputExtension` (any case), skipping hidden entries (name starting with
+///   `.`) and symbolic links to folders, and its tree is mirrored under the output folder; a file input
+///   goes straight into the output folder. Files are listed in byte order of their paths.
+/// - `-o -` (stdout) only with a single input file.
+/// - No output (`--info`): the files found, each with stdout as its destination.
+///
+/// Inconsistent arguments throw `UsageError`; inputs that do not exist (or folders that cannot be listed)
+/// and two inputs that would write the same output become `failures`, and the rest still goes ahead.
+public struct InputPlan: Sendable {
+    /// What to do, in order.
+    public var files: [PlannedFile] = []
+    /// Inputs that cannot be done, found while planning (each one line, exit status 1).
+    public var failures: [FileFailure] = []
+    /// Folder inputs in which no file was found.
+    public var emptyFolders: [String] = []
+    /// The output folder to make before writing, when `-o` names one.
+    public var outputFolder: String?
+
+    public init(inputs: [String], output: String?, inputExtension: String, outputExtension: String) throws {
+        guard !inputs.isEmpty else { throw UsageError("no input: give one or more files or folders, or - for stdin") }
+        if inputs.contains("-") && inputs.count > 1 {
+            throw UsageError("'-' (stdin) must be the only input")
+        }
+        let kinds = inputs.map { $0 == "-" ? FileIO.Kind.file : FileIO.kind(of: $0) }
+        let single = inputs.count == 1 && kinds[0] != .folder
+        guard let output else {
+            // Only reading (`--info`): every file found, its destination stdout.
+            for (input, kind) in zip(inputs, kinds) {
+                if kind == .folder {
+                    var found: [String] = []
+                    scan(folder: input, relative: "", extension: inputExtension, into: &found)
+                    if found.isEmpty { emptyFolders.append(input) }
+                    files += found.map { PlannedFile(source: .file(Paths.join(input, $0)), destination: .stdout) }
+                } else {
+                    add(input, kind: kind, destination: .stdout)
+                }
+            }
+            return
+        }
+
+        if output == "-" {
+            guard single else { throw UsageError("-o - (stdout) takes a single input file, not \(inputs.count == 1 ? "a folder" : "\(inputs.count) inputs")") }
+            add(inputs[0], kind: kinds[0], destination: .stdout)
+            return
+        }
+        let outputKind = FileIO.kind(of: output)
+        if single {
+            if outputKind == .folder || output.hasSuffix("/") {
+                guard inputs[0] != "-" else {
+                    throw UsageError("-o \(output) is a folder: with stdin as input, give the output file's name")
+                }
+                if outputKind != .folder { outputFolder = output }
+                let name = Paths.replacingExtension(of: Paths.name(of: inputs[0]), with: outputExtension)
+                add(inputs[0], kind: kinds[0], destination: .file(Paths.join(output, name)))
+            } else {
+                add(inputs[0], kind: kinds[0], destination: .file(output))
+            }
+            return
+        }
+
+        switch outputKind {
+        case .folder, .missing: break
+        case .file, .other:
+            throw UsageError("-o \(output) exists and is not a folder; with several inputs or a folder, -o names a folder")
+        }
+        outputFolder = output
+        var claimed: [String: String] = [:]  // output path → the input that claimed it
+        for (input, kind) in zip(inputs, kinds) {
+            if kind == .folder {
+                var found: [String] = []
+                scan(folder: input, relative: "", extension: inputExtension, into: &found)
+                if found.isEmpty { emptyFolders.append(input) }
+                for relative in found {
+                    let source = Paths.join(input, relative)
+                    let parent = Paths.parent(of: relative)
+                    let renamed = Paths.replacingExtension(of: Paths.name(of: relative), with: outputExtension)
+                    let mirrored = parent == "." ? renamed : Paths.join(parent, renamed)
+                    claim(source, destination: Paths.join(output, mirrored), claimed: &claimed)
+                }
+            } else if case .missing(let reason) = kind {
+                failures.append(FileFailure(path: input, cause: reason))
+            } else {
+                claim(input, destination: Paths.join(output, Paths.replacingExtension(of: Paths.name(of: input), with: outputExtension)),
+                      claimed: &claimed)
+            }
+        }
+    }
+
+    /// One input with a known destination (a missing input becomes a failure).
+    private mutating func add(_ input: String, kind: FileIO.Kind, destination: PlannedFile.Destination) {
+        if case .missing(let reason) = kind {
+            failures.append(FileFailure(path: input, cause: reason))
+            return
+        }
+        files.append(PlannedFile(source: input == "-" ? .stdin : .file(input), destination: destination))
+    }
+
+    /// Adds `source → destination` unless an earlier input already writes `destination`.
+    private mutating func claim(_ source: String, destination: String, claimed: inout [String: String]) {
+        if let first = claimed[destination] {
+            failures.append(FileFailure(path: source, cause: "would write \(destination), as \(first) does already"))
+            return
+        }
+        claimed[destination] = source
+        files.append(PlannedFile(source: .file(source), destination: .file(destination), createsFolders: true))
+    }
+
+    /// Appends to `found` the paths (relative to `folder`) of the files under `folder/relative` whose name
+    /// ends with `.ext`, recursively, sorted; hidden entries and links to folders are skipped.
+    private mutating func scan(folder: String, relative: String, extension ext: String, into found: inout [String]) {
+        let path = relative.isEmpty ? folder : Paths.join(folder, relative)
+        guard let directory = opendir(path) else {
+            failures.append(FileFailure(path: path, cause: "cannot list the folder: \(FileIO.reason())"))
+            return
+        }
+        var names: [String] = []
+        while let entry = readdir(directory) {
+            let name = withUnsafePointer(to: &entry.pointee.d_name) {
+                String(cString: UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self))
+            }
+            if !name.hasPrefix(".") { names.append(name) }
+        }
+        closedir(directory)
+        names.sort { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
+        for name in names {
+            let child = relative.isEmpty ? name : Paths.join(relative, name)
+            let childPath = Paths.join(folder, child)
+            switch FileIO.kind(of: childPath, followingLinks: false) {
+            case .folder:
+                scan(folder: folder, relative: child, extension: ext, into: &found)
+            case .file:
+                if Paths.hasExtension(name, ext) { found.append(child) }
+            case .other:
+                // A symbolic link (or a device, a FIFO): follow links to files, skip links to folders.
+                if Paths.hasExtension(name, ext), FileIO.kind(of: childPath) == .file { found.append(child) }
+            case .missing:
+                break  // removed while listing
+            }
+        }
+    }
+}

@@ -1,0 +1,80 @@
+import Foundation
+
+/// What one file took and gave, for the summary and the `-v` line.
+public struct FileOutcome: Sendable {
+    /// Bytes read (the PNG for encoding, the `.aec` for decoding).
+    public var bytesIn: Int
+    /// Bytes written.
+    public var bytesOut: Int
+    /// The image's width × height.
+    public var pixels: Int
+    /// The `-v` line for this file (without the tool's prefix).
+    public var detail: String
+    /// Remarks worth a line with `-v` (e.g. "coded as grayscale").
+    public var notes: [String] = []
+
+    public init(bytesIn: Int, bytesOut: Int, pixels: Int, detail: String, notes: [String] = []) {
+        self.bytesIn = bytesIn; self.bytesOut = bytesOut; self.pixels = pixels
+        self.detail = detail; self.notes = notes
+    }
+}
+
+/// Totals of a run: files done and failed, bytes in and out, pixels, time.
+public struct RunSummary: Sendable {
+    /// Which way the run went: the `.aec` side is the output when encoding, the input when decoding.
+    public enum Direction: Sendable { case encode, decode }
+
+    public let direction: Direction
+    public var done = 0
+    public var failed = 0
+    public var bytesIn = 0
+    public var bytesOut = 0
+    public var pixels = 0
+
+    public init(direction: Direction) { self.direction = direction }
+
+    public mutating func add(_ outcome: FileOutcome) {
+        done += 1
+        bytesIn += outcome.bytesIn
+        bytesOut += outcome.bytesOut
+        pixels += outcome.pixels
+    }
+
+    /// Bytes of `.aec` data.
+    public var codedBytes: Int { direction == .encode ? bytesOut : bytesIn }
+
+    /// Mean bits of `.aec` per pixel over the files done.
+    public var bitsPerPixel: Double { pixels == 0 ? 0 : 8 * Double(codedBytes) / Double(pixels) }
+
+    /// "3 files done, 1 failed: 12.3 kB → 1.1 kB (11.2:1), 1.84 bits/pixel, 0.4 s"
+    public func line(seconds: Double) -> String {
+        var text = "\(done) file\(done == 1 ? "" : "s") done"
+        if failed > 0 { text += ", \(failed) failed" }
+        if done > 0 {
+            text += ": \(Self.bytes(bytesIn)) → \(Self.bytes(bytesOut))"
+            let png = Double(direction == .encode ? bytesIn : bytesOut), aec = Double(codedBytes)
+            if png > 0 && aec > 0 {
+                text += direction == .encode ? String(format: " (%.1f:1)", png / aec) : String(format: " (1:%.1f)", png / aec)
+            }
+            text += String(format: ", %.3f bits/pixel", bitsPerPixel)
+        }
+        return text + ", " + Self.duration(seconds)
+    }
+
+    /// "980 B", "12.3 kB", "4.56 MB" (powers of 1000).
+    public static func bytes(_ n: Int) -> String {
+        let value = Double(n)
+        if n < 1000 { return "\(n) B" }
+        if value < 1e6 { return String(format: value < 1e4 ? "%.2f kB" : "%.1f kB", value / 1e3) }
+        if value < 1e9 { return String(format: value < 1e7 ? "%.2f MB" : "%.1f MB", value / 1e6) }
+        return String(format: "%.2f GB", value / 1e9)
+    }
+
+    /// "0.42 s", "12 s", "3m05s".
+    public static func duration(_ seconds: Double) -> String {
+        if seconds < 10 { return String(format: "%.2f s", seconds) }
+        let s = Int(seconds.rounded())
+        if s < 60 { return "\(s) s" }
+        return s >= 3600 ? "\(s / 3600)h\(String(format: "%02d", s / 60 % 60))m" : "\(s / 60)m\(String(format: "%02d", s % 60))s"
+    }
+}

@@ -1,0 +1,84 @@
+import AECToolSupport
+import ArgumentParser
+
+@main
+struct AECEncode: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "aec-encode",
+        abstract: "Compress PNG images into .aec files with an autoencoder codec.",
+        discussion: """
+            IN is a PNG file, - for stdin, or a folder: folders are searched recursively for .png files \
+            (hidden entries and links to folders are skipped) and their tree is mirrored under OUT with .aec \
+            names. With one file, OUT is the output file (or an existing folder to put it in); with several \
+            inputs or a folder, OUT is a folder, made if missing; -o - writes to stdout.
+
+            Outputs are written to a hidden temporary file and renamed into place: an interrupted run leaves \
+            no partial file, and an existing file is never replaced without --force. A file that fails is \
+            reported on one line and the others are still done; the exit status is then 1 (64 for bad usage). \
+            Progress and a summary go to stderr. Alpha is stored losslessly unless it is opaque everywhere.
+
+            Examples:
+              aec-encode photo.png -o photo.aec
+              aec-encode shots/ -o shots-aec/ --bits 5 --jobs 4
+              aec-encode -v --model mine.aecm photo.png -o out/
+              cat a.png | aec-encode - -o - > a.aec
+            """)
+
+    @Argument(help: ArgumentHelp("PNG files, folders, or - for stdin.", valueName: "IN"))
+    var inputs: [String]
+
+    @Option(name: [.short, .customLong("output")], help: ArgumentHelp("Output file, folder, or - for stdout.", valueName: "OUT"))
+    var output: String?
+
+    @Option(help: ArgumentHelp("Bits per code value, 2…8 (fewer: smaller files, lower quality).", valueName: "B"))
+    var bits = ToolDefaults.bits
+
+    @Flag(help: "Code the colour (chroma) planes at half resolution in each direction.")
+    var halfChroma = false
+
+    @Option(help: ArgumentHelp("Model file (default: the shipped default model).", valueName: "FILE"))
+    var model: String?
+
+    @Flag(help: "Replace output files that exist.")
+    var force = false
+
+    @Option(help: ArgumentHelp("Threads: files in parallel, or the tiles of a single file (output is the same for any N; default: the number of cores).", valueName: "N"))
+    var jobs: Int?
+
+    @Flag(name: [.short, .long], help: "One line per file, with the PSNR of its decoded result.")
+    var verbose = false
+
+    @Flag(name: [.short, .long], help: "Print nothing but errors.")
+    var quiet = false
+
+    @Option(help: ArgumentHelp("Refuse images with more pixels than this.", valueName: "N"))
+    var maxPixels = ToolDefaults.maxPixels
+
+    func validate() throws {
+        guard output != nil else {
+            throw ValidationError("missing -o OUT: where to write (an .aec file, a folder, or - for stdout)")
+        }
+        guard (2...8).contains(bits) else { throw ValidationError("--bits must be from 2 to 8 (got \(bits))") }
+        if let jobs, !(1...1024).contains(jobs) { throw ValidationError("--jobs must be from 1 to 1024 (got \(jobs))") }
+        guard maxPixels >= 1 else { throw ValidationError("--max-pixels must be at least 1") }
+        guard !(verbose && quiet) else { throw ValidationError("--verbose and --quiet cannot be used together") }
+    }
+
+    func run() throws {
+        var request = EncodeRequest(inputs: inputs, output: output ?? "")
+        request.bits = bits
+        request.halfChroma = halfChroma
+        request.modelPath = model
+        request.force = force
+        request.jobs = jobs ?? ToolDefaults.jobs
+        request.verbosity = quiet ? .quiet : verbose ? .verbose : .normal
+        request.maxPixels = maxPixels
+        let status: Int32
+        do {
+            status = try EncodeTool.run(request)
+        } catch let error as UsageError {
+            throw ValidationError(error.message)
+        }
+        if status != ExitStatus.success { throw ExitCode(status) }
+    }
+}

@@ -1,0 +1,68 @@
+import AECCodec
+import AECImage
+import AECNet
+import Foundation
+import XCTest
+
+/// Golden files: `.aec` files made from Samples/ with the shipped default model, and the CRC-32 of the
+/// pixels they decode to. A change to the format, the entropy coder, the network arithmetic or the
+/// default model changes them, and must do so on purpose:
+///
+///     AEC_UPDATE_GOLDEN=1 swift test --filter GoldenTests      # rewrites Tests/AECCodecTests/Golden/
+///
+/// The exact comparisons assume the default build (AVX2 + FMA on x86-64, or arm64); a portable build
+/// (AEC_PORTABLE=1) rounds some products differently and only checks that the files still decode.
+final class GoldenTests: XCTestCase {
+    /// (sample, bits, half-resolution chroma)
+    static let cases: [(String, Int, Bool)] = [
+        ("fashion-0", 6, false), ("fashion-3", 4, false), ("mosaic-280x280", 6, false),
+        ("gradient-rgb-61x45", 5, true), ("ramp-rgba-30x30", 6, false), ("strip-1x100", 8, false),
+    ]
+
+    static let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Golden")
+    static let samples = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("Samples")
+
+    static func goldenName(_ sample: String, _ bits: Int, _ half: Bool) -> String { "\(sample)-\(bits)bit\(half ? "-420" : "")" }
+
+    func testGoldenFiles() throws {
+        let model = try ShippedModels.default()
+        let codec = Codec(model: model)
+        let update = ProcessInfo.processInfo.environment["AEC_UPDATE_GOLDEN"] == "1"
+        var checksums: [String: UInt32] = [:]
+        let checksumFile = Self.folder.appendingPathComponent("decoded-crc32.txt")
+        if !update {
+            let text = try String(contentsOf: checksumFile, encoding: .utf8)
+            for line in text.split(separator: "\n") where !line.hasPrefix("#") {
+                let parts = line.split(separator: " ")
+                if parts.count == 2, let v = UInt32(parts[1], radix: 16) { checksums[String(parts[0])] = v }
+            }
+        }
+        var lines = ["# CRC-32 (hex) of the decoded samples of each golden .aec file; see GoldenTests.swift"]
+        for (sample, bits, half) in Self.cases {
+            let name = Self.goldenName(sample, bits, half)
+            let image = try PNG.read(contentsOf: Self.samples.appendingPathComponent("\(sample).png").path)
+            var options = EncodeOptions()
+            options.bits = bits
+            options.halfResolutionChroma = half
+            let encoded = try codec.encode(image, options: options).bytes
+            let goldenURL = Self.folder.appendingPathComponent("\(name).aec")
+            if update {
+                try Data(encoded).write(to: goldenURL)
+            }
+            let golden = try [UInt8](Data(contentsOf: goldenURL))
+            // The golden file is decodable by the shipped model: same fingerprint.
+            XCTAssertEqual(try AECFile(bytes: golden, maxPixels: 1 << 30).modelFingerprint, model.fingerprint,
+                           "\(name): made with another model")
+            let decoded = try codec.decode(golden)
+            XCTAssertEqual([decoded.width, decoded.height], [image.width, image.height], name)
+            let crc = CRC32.checksum(decoded.samples)
+            lines.append("\(name) \(String(crc, radix: 16))")
+            #if AEC_FMA
+            XCTAssertEqual(encoded, golden, "\(name): encoding changed (AEC_UPDATE_GOLDEN=1 if on purpose)")
+            if !update { XCTAssertEqual(crc, checksums[name], "\(name): decoded pixels changed") }
+            #endif
+        }
+        if update { try (lines.joined(separator: "\n") + "\n").write(to: checksumFile, atomically: true, encoding: .utf8) }
+    }
+}

@@ -1,0 +1,38 @@
+import AECCodec
+import AECImage
+import Foundation
+import XCTest
+
+/// Every PNG in Samples/ through the shipped default model and back: same size, and PSNR above a floor
+/// a little under what the model gives today (the measured values are in Docs/MODELS.md).
+final class SampleRoundTripTests: XCTestCase {
+    /// PSNR floors in dB at the default bits.
+    static let floors: [String: Double] = [
+        "fashion-0": 17, "fashion-1": 17, "fashion-2": 17, "fashion-3": 17, "fashion-4": 17, "fashion-5": 17,
+        "fashion-6": 17, "fashion-7": 17, "mosaic-280x280": 17, "gradient-rgb-61x45": 20,
+        "ramp-rgba-30x30": 14, "strip-1x100": 20,
+    ]
+
+    func testSamplesRoundTripAboveTheirFloors() throws {
+        let codec = Codec(model: try ShippedModels.default())
+        let names = try FileManager.default.contentsOfDirectory(atPath: GoldenTests.samples.path)
+            .filter { $0.hasSuffix(".png") }.sorted()
+        XCTAssertEqual(Set(names.map { String($0.dropLast(4)) }), Set(Self.floors.keys), "a sample without a floor, or a floor without a sample")
+        for name in names {
+            let image = try PNG.read(contentsOf: GoldenTests.samples.appendingPathComponent(name).path)
+            let bytes = try codec.encode(image).bytes
+            let decoded = try codec.decode(bytes)
+            XCTAssertEqual([decoded.width, decoded.height], [image.width, image.height], name)
+            // Compare the colour channels (alpha is lossless and checked elsewhere).
+            let colour = { (img: Image) -> Image in
+                let c = img.channels >= 3 ? 3 : 1
+                let n = img.width * img.height
+                return Image(width: img.width, height: img.height, channels: c,
+                             samples: (0..<(n * c)).map { img.samples[($0 / c) * img.channels + $0 % c] })
+            }
+            let psnr = Quality.psnr(colour(image), colour(decoded))
+            let floor = Self.floors[String(name.dropLast(4))] ?? 100
+            XCTAssertGreaterThan(psnr, floor, "\(name): \(bytes.count) bytes, PSNR \(psnr) dB")
+        }
+    }
+}

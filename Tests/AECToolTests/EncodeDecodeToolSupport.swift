@@ -1,0 +1,129 @@
+import AECCodec
+import AECImage
+import AECNet
+import Foundation
+import XCTest
+
+/// A run of a built tool with bytes on stdin and stdout kept as bytes (for `-` pipes).
+struct BinaryRun {
+    var status: Int32
+    var stdout: Data
+    var stderr: String
+    /// The lines of stderr, without empty ones.
+    var errorLines: [Substring] { stderr.split(separator: "\n") }
+}
+
+enum CodecTools {
+    /// The built executable `tool`, or a skip when it is not built next to the tests.
+    static func executable(_ tool: String) throws -> URL {
+        let candidates = [Tools.productsFolder.appendingPathComponent(tool),
+                          Tools.productsFolder.deletingLastPathComponent().appendingPathComponent(tool)]
+        guard let url = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) else {
+            throw XCTSkip("\(tool) is not built next to the tests (looked in \(candidates.map(\.path)))")
+        }
+        return url
+    }
+
+    /// Runs `tool` with `arguments`, feeding `stdin` (nothing when nil), and waits for it.
+    static func run(_ tool: String, _ arguments: [String], stdin: Data? = nil, in folder: URL? = nil) throws -> BinaryRun {
+        let process = try start(tool, arguments, in: folder)
+        let input = process.standardInput as! Pipe
+        // Feed stdin on another thread: a tool that writes a lot before reading would otherwise deadlock.
+        let feeder = Thread {
+            if let stdin { try? input.fileHandleForWriting.write(contentsOf: stdin) }
+            try? input.fileHandleForWriting.close()
+        }
+        feeder.start()
+        return finish(process)
+    }
+
+    /// Starts `tool` with pipes on stdin, stdout and stderr (call `finish` to collect it).
+    static func start(_ tool: String, _ arguments: [String], in folder: URL? = nil) throws -> Process {
+        let process = Process()
+        process.executableURL = try executable(tool)
+        process.arguments = arguments
+        if let folder { process.currentDirectoryURL = folder }
+        process.standardInput = Pipe()
+        process.standardOutput = Pipe()
+        process.standardError = Pipe()
+        try process.run()
+        return process
+    }
+
+    /// Reads stdout and stderr to their ends and waits for `process`.
+    static func finish(_ process: Process) -> BinaryRun {
+        final class Box: @unchecked Sendable { var data = Data() }
+        let errBox = Box()
+        let group = DispatchGroup()
+        group.enter()
+        let err = (process.standardError as! Pipe).fileHandleForReading
+        DispatchQueue.global().async { errBox.data = err.readDataToEndOfFile(); group.leave() }
+        let out = (process.standardOutput as! Pipe).fileHandleForReading.readDataToEndOfFile()
+        group.wait()
+        process.waitUntilExit()
+        return BinaryRun(status: process.terminationStatus, stdout: out, stderr: String(decoding: errBox.data, as: UTF8.self))
+    }
+}
+
+/// Tiny model files for the tool tests: 2-2-2 widths and entropy tables for 2…8 bits fitted to random
+/// symbols, so that they are quick to make and to run (the quality does not matter here).
+enum TinyModels {
+    /// The model with this seed, written once per test process.
+    static func path(seed: UInt64) throws -> String {
+        try lock.withLock {
+            if let path = written[seed] { return path }
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("aec-tiny-models-\(getpid())")
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            let path = folder.appendingPathComponent("tiny-\(seed).aecm").path
+            var generator = SplitMix(state: seed)
+            let tiles = 200, perTile = Architecture.codeSide * Architecture.codeSide
+            let tables = try (2...8).map { bits in
+                let symbols = (0..<(tiles * perTile)).map { _ in UInt16(generator.next() % (1 << UInt64(bits))) }
+                return try EntropyModel.fit(symbols: symbols, bits: bits, codeChannels: 1, layout: .perPosition)
+            }
+            let network = Autoencoder(architecture: Architecture(w1: 2, w2: 2, w3: 2), seed: seed)
+            try CodecModel.attaching(tables, to: ModelFile(model: network)).write(to: path)
+            written[seed] = path
+            return path
+        }
+    }
+
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var written: [UInt64: String] = [:]
+
+    /// A small deterministic generator for the symbols.
+    struct SplitMix {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+    }
+}
+
+/// Test images written with AECImage.
+enum TestImages {
+    /// A `width × height` image with `channels` channels of smoothly varying samples; alpha (when present)
+    /// varies too, so it is stored.
+    static func make(width: Int, height: Int, channels: Int) -> Image {
+        var samples = [UInt8](repeating: 0, count: width * height * channels)
+        for y in 0..<height {
+            for x in 0..<width {
+                for c in 0..<channels {
+                    samples[(y * width + x) * channels + c] = UInt8((x * 7 + y * 3 + c * 50) % 256)
+                }
+            }
+        }
+        return Image(width: width, height: height, channels: channels, samples: samples)
+    }
+
+    /// Writes `image` as a PNG at `path`.
+    @discardableResult
+    static func write(_ image: Image, to path: String) throws -> String {
+        try PNG.write(image, to: path)
+        return path
+    }
+}

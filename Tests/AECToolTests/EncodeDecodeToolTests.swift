@@ -1,0 +1,420 @@
+import AECCodec
+import AECImage
+import AECNet
+import Foundation
+import XCTest
+
+/// `aec-encode` and `aec-decode` as a user runs them, with a tiny model passed with `--model` (the tests
+/// do not depend on the shipped default model). On bad input: one line on stderr naming the file, a
+/// non-zero status, no output file and no temporary file left behind.
+final class EncodeDecodeToolTests: XCTestCase {
+    var folder: URL!
+    var model: String!
+
+    override func setUpWithError() throws {
+        folder = try Tools.temporaryFolder()
+        model = try TinyModels.path(seed: 1)
+    }
+
+    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: folder) }
+
+    // MARK: Helpers
+
+    func path(_ name: String) -> String { folder.appendingPathComponent(name).path }
+
+    var samples: URL { Tools.packageRoot.appendingPathComponent("Samples") }
+
+    func sample(_ name: String) -> String { samples.appendingPathComponent(name).path }
+
+    func encode(_ arguments: [String], stdin: Data? = nil) throws -> BinaryRun {
+        try CodecTools.run("aec-encode", arguments + ["--model", model], stdin: stdin)
+    }
+
+    func decode(_ arguments: [String], stdin: Data? = nil) throws -> BinaryRun {
+        try CodecTools.run("aec-decode", arguments + ["--model", model], stdin: stdin)
+    }
+
+    func exists(_ path: String) -> Bool { FileManager.default.fileExists(atPath: path) }
+
+    func bytes(_ path: String) throws -> [UInt8] { [UInt8](try Data(contentsOf: URL(fileURLWithPath: path))) }
+
+    func write(_ bytes: [UInt8], to path: String) throws {
+        try FileManager.default.createDirectory(at: URL(fileURLWithPath: path).deletingLastPathComponent(), withIntermediateDirectories: true)
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+    }
+
+    /// Every file under `root`, relative, sorted (hidden ones included).
+    func tree(_ root: String) -> [String] {
+        guard let enumerator = FileManager.default.enumerator(atPath: root) else { return [] }
+        return enumerator.compactMap { $0 as? String }
+            .filter { !isFolder(root + "/" + $0) }
+            .sorted()
+    }
+
+    func isFolder(_ path: String) -> Bool {
+        var isDirectory: ObjCBool = false
+        return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue
+    }
+
+    /// Temporary files (hidden names) anywhere under the test folder.
+    func leftovers() -> [String] {
+        tree(folder.path).filter { $0.split(separator: "/").contains { $0.hasPrefix(".") } }
+    }
+
+    /// A failure: `status`, exactly one error line on stderr (besides the summary), naming `file` and mentioning `cause`; `output` not
+    /// written; no temporary files.
+    func assertFails(_ run: BinaryRun, status: Int32 = 1, tool: String = "aec-encode", naming file: String,
+                     cause: String, output: String?, line: UInt = #line) {
+        XCTAssertEqual(run.status, status, "stderr: \(run.stderr)", line: line)
+        let errors = run.errorLines.filter { $0.hasPrefix("\(tool): error: ") }
+        XCTAssertEqual(errors.count, 1, "one error line on stderr: \(run.stderr)", line: line)
+        XCTAssertTrue(errors.first?.hasPrefix("\(tool): error: \(file): ") == true, "names the file: \(run.stderr)", line: line)
+        XCTAssertTrue(errors.first?.contains(cause) == true, "mentions '\(cause)': \(run.stderr)", line: line)
+        if let output { XCTAssertFalse(exists(output), "no output after a failure", line: line) }
+        XCTAssertEqual(leftovers(), [], "no temporary files", line: line)
+    }
+
+    /// A small valid `.aec` file (of fashion-0.png with the tiny model) and its path.
+    func validAEC(_ name: String = "ok.aec") throws -> (path: String, bytes: [UInt8]) {
+        let output = path(name)
+        let run = try encode([sample("fashion-0.png"), "-o", output, "--quiet"])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        return (output, try bytes(output))
+    }
+
+    // MARK: Round trips
+
+    func testSingleFilesRoundTripWithTheirSizeChannelsAndAlpha() throws {
+        var inputs = [sample("fashion-0.png"), sample("gradient-rgb-61x45.png"), sample("ramp-rgba-30x30.png"),
+                      sample("strip-1x100.png")]
+        for (name, w, h, c) in [("gray-alpha", 13, 9, 2), ("one-gray", 1, 1, 1), ("one-rgba", 1, 1, 4),
+                                ("row-rgb", 100, 1, 3), ("odd-rgb", 61, 45, 3)] {
+            inputs.append(try TestImages.write(TestImages.make(width: w, height: h, channels: c), to: path("\(name).png")))
+        }
+        for (i, input) in inputs.enumerated() {
+            let original = try PNG.read(contentsOf: input)
+            let coded = path("out\(i).aec"), restored = path("out\(i).png")
+            let encoded = try encode([input, "-o", coded])
+            XCTAssertEqual(encoded.status, 0, encoded.stderr)
+            XCTAssertTrue(encoded.stderr.contains("1 file done"), encoded.stderr)
+            let decoded = try decode([coded, "-o", restored])
+            XCTAssertEqual(decoded.status, 0, decoded.stderr)
+            let image = try PNG.read(contentsOf: restored)
+            XCTAssertEqual([image.width, image.height, image.channels], [original.width, original.height, original.channels], input)
+            if original.hasAlpha {
+                let c = original.channels
+                let alpha = { (im: Image) in (0..<(im.width * im.height)).map { im.samples[$0 * c + c - 1] } }
+                XCTAssertEqual(alpha(image), alpha(original), "alpha is restored exactly: \(input)")
+            }
+        }
+        XCTAssertEqual(leftovers(), [])
+    }
+
+    func testOpaqueAlphaIsDroppedAndHalfChromaKeepsTheSize() throws {
+        var opaque = TestImages.make(width: 20, height: 11, channels: 4)
+        for i in 0..<(20 * 11) { opaque.samples[i * 4 + 3] = 255 }
+        let input = try TestImages.write(opaque, to: path("opaque.png"))
+        XCTAssertEqual(try encode([input, "-o", path("opaque.aec"), "--half-chroma"]).status, 0)
+        let info = try decode(["--info", path("opaque.aec")])
+        XCTAssertTrue(info.stdoutText.contains("YCbCr 4:2:0"), info.stdoutText)
+        XCTAssertTrue(info.stdoutText.contains("alpha:      none"), info.stdoutText)
+        XCTAssertEqual(try decode([path("opaque.aec"), "-o", path("opaque-out.png")]).status, 0)
+        let image = try PNG.read(contentsOf: path("opaque-out.png"))
+        XCTAssertEqual([image.width, image.height, image.channels], [20, 11, 3])
+    }
+
+    func testOutputIntoAnExistingFolderTakesTheInputsName() throws {
+        try FileManager.default.createDirectory(atPath: path("dest"), withIntermediateDirectories: true)
+        XCTAssertEqual(try encode([sample("fashion-1.png"), "-o", path("dest")]).status, 0)
+        XCTAssertEqual(tree(path("dest")), ["fashion-1.aec"])
+        // A path ending in "/" names a folder, made if missing.
+        XCTAssertEqual(try decode([path("dest/fashion-1.aec"), "-o", path("new") + "/"]).status, 0)
+        XCTAssertEqual(tree(path("new")), ["fashion-1.png"])
+    }
+
+    // MARK: Folders
+
+    func testFoldersAreMirroredRecursively() throws {
+        let source = path("shots")
+        for name in ["a.png", "sub/b.PNG", "sub/deeper/c.png", "sub/notes.txt", ".hidden.png", "sub/.cache/d.png"] {
+            try write(try bytes(sample("fashion-2.png")), to: source + "/" + name)
+        }
+        try FileManager.default.createSymbolicLink(atPath: source + "/linked", withDestinationPath: source + "/sub")
+        let run = try encode([source, "-o", path("shots-aec")])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        XCTAssertTrue(run.stderr.contains("3 files done"), run.stderr)
+        XCTAssertEqual(tree(path("shots-aec")), ["a.aec", "sub/b.aec", "sub/deeper/c.aec"])
+
+        let back = try decode([path("shots-aec"), "-o", path("restored")])
+        XCTAssertEqual(back.status, 0, back.stderr)
+        XCTAssertEqual(tree(path("restored")), ["a.png", "sub/b.png", "sub/deeper/c.png"])
+        XCTAssertEqual(try PNG.read(contentsOf: path("restored/sub/deeper/c.png")).width, 28)
+    }
+
+    func testSeveralInputsGoIntoOneFolder() throws {
+        let run = try encode([sample("fashion-3.png"), sample("fashion-4.png"), "-o", path("many")])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        XCTAssertEqual(tree(path("many")), ["fashion-3.aec", "fashion-4.aec"])
+        // Two inputs that would write the same output: the second fails, the first is done.
+        try write(try bytes(sample("fashion-5.png")), to: path("x/fashion-3.png"))
+        let clash = try encode([sample("fashion-3.png"), path("x/fashion-3.png"), "-o", path("clash")])
+        assertFails(clash, naming: path("x/fashion-3.png"), cause: "would write", output: nil)
+        XCTAssertEqual(tree(path("clash")), ["fashion-3.aec"])
+    }
+
+    func testOutputIsTheSameForAnyNumberOfJobs() throws {
+        for i in 0..<6 { try write(try bytes(sample("fashion-\(i).png")), to: path("in/f\(i).png")) }
+        try write(try bytes(sample("gradient-rgb-61x45.png")), to: path("in/g.png"))
+        try write(try bytes(sample("ramp-rgba-30x30.png")), to: path("in/r.png"))
+        XCTAssertEqual(try encode([path("in"), "-o", path("j1"), "--jobs", "1"]).status, 0)
+        XCTAssertEqual(try encode([path("in"), "-o", path("j2"), "--jobs", "2"]).status, 0)
+        XCTAssertEqual(tree(path("j1")).count, 8)
+        for name in tree(path("j1")) {
+            XCTAssertEqual(try bytes(path("j1/" + name)), try bytes(path("j2/" + name)), name)
+        }
+        // A single file uses the jobs for its tiles: same bytes too.
+        XCTAssertEqual(try encode([sample("mosaic-280x280.png"), "-o", path("m1.aec"), "--jobs", "1"]).status, 0)
+        XCTAssertEqual(try encode([sample("mosaic-280x280.png"), "-o", path("m2.aec"), "--jobs", "2"]).status, 0)
+        XCTAssertEqual(try bytes(path("m1.aec")), try bytes(path("m2.aec")))
+    }
+
+    // MARK: Pipes, info, verbosity
+
+    func testPipesCarryTheSameBytesAsFiles() throws {
+        let png = try Data(contentsOf: URL(fileURLWithPath: sample("gradient-rgb-61x45.png")))
+        let piped = try encode(["-", "-o", "-"], stdin: png)
+        XCTAssertEqual(piped.status, 0, piped.stderr)
+        XCTAssertEqual(try encode([sample("gradient-rgb-61x45.png"), "-o", path("g.aec")]).status, 0)
+        XCTAssertEqual([UInt8](piped.stdout), try bytes(path("g.aec")), "stdout carries only the .aec bytes")
+
+        let back = try decode(["-", "-o", "-", "--quiet"], stdin: piped.stdout)
+        XCTAssertEqual(back.status, 0, back.stderr)
+        XCTAssertEqual(back.stderr, "")
+        let image = try PNG.decode([UInt8](back.stdout))
+        XCTAssertEqual([image.width, image.height, image.channels], [61, 45, 3])
+        // stdin into a named file.
+        XCTAssertEqual(try decode(["-", "-o", path("g.png")], stdin: piped.stdout).status, 0)
+        XCTAssertEqual(try PNG.read(contentsOf: path("g.png")).width, 61)
+    }
+
+    func testInfoPrintsTheHeader() throws {
+        let coded = path("r.aec")
+        XCTAssertEqual(try encode([sample("ramp-rgba-30x30.png"), "-o", coded, "--bits", "4"]).status, 0)
+        let run = try decode(["--info", coded])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        let text = run.stdoutText
+        let fingerprint = String(format: "%06x", try CodecModel.load(from: model).fingerprint)
+        for expected in ["file:       \(coded)", "size:       30×30 (900 pixels)", "colour:     YCbCr 4:4:4", "bits:       4",
+                         "model:      \(fingerprint) (the --model model)", "alpha:      stored losslessly",
+                         "bytes:      \(try bytes(coded).count) (header ", "bits/pixel: "] {
+            XCTAssertTrue(text.contains(expected), "'\(expected)' in:\n\(text)")
+        }
+        // Without --model: no shipped model has the tiny model's fingerprint, and --info says so.
+        let plain = try CodecTools.run("aec-decode", ["--info", coded, "-"], stdin: nil)
+        XCTAssertEqual(plain.status, 64, "'-' with another input is bad usage")
+        let unshipped = try CodecTools.run("aec-decode", ["--info", coded])
+        XCTAssertEqual(unshipped.status, 0, unshipped.stderr)
+        XCTAssertTrue(unshipped.stdoutText.contains("not a shipped model"), unshipped.stdoutText)
+    }
+
+    func testVerboseReportsPSNRAndQuietPrintsNothing() throws {
+        let run = try encode(["-v", sample("fashion-6.png"), sample("ramp-rgba-30x30.png"), "-o", path("v")])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        XCTAssertEqual(run.stderr.components(separatedBy: "PSNR").count - 1, 2, run.stderr)
+        XCTAssertTrue(run.stderr.contains("28×28 gray"), run.stderr)
+        XCTAssertTrue(run.stderr.contains("30×30 RGBA"), run.stderr)
+        XCTAssertTrue(run.stderr.contains("bits/pixel"), run.stderr)
+        let quiet = try encode(["--quiet", sample("fashion-6.png"), "-o", path("q.aec")])
+        XCTAssertEqual(quiet.status, 0)
+        XCTAssertEqual(quiet.stderr, "")
+        XCTAssertEqual(quiet.stdout.count, 0, "nothing on stdout without -o -")
+    }
+
+    // MARK: No overwriting
+
+    func testExistingOutputsAreKeptWithoutForce() throws {
+        try write([1, 2, 3], to: path("out/fashion-0.aec"))
+        let run = try encode([sample("fashion-0.png"), sample("fashion-1.png"), "-o", path("out")])
+        assertFails(run, naming: path("out/fashion-0.aec"), cause: "exists (use --force)", output: nil)
+        XCTAssertEqual(try bytes(path("out/fashion-0.aec")), [1, 2, 3], "left alone")
+        XCTAssertTrue(exists(path("out/fashion-1.aec")), "the other file is done")
+        XCTAssertTrue(run.stderr.contains("1 file done, 1 failed"), run.stderr)
+
+        let forced = try encode([sample("fashion-0.png"), "-o", path("out/fashion-0.aec"), "--force"])
+        XCTAssertEqual(forced.status, 0, forced.stderr)
+        XCTAssertEqual(Array(try bytes(path("out/fashion-0.aec")).prefix(2)), Array("AE".utf8))
+        XCTAssertEqual(leftovers(), [])
+    }
+
+    // MARK: Bad input
+
+    func testBadPNGsAreOneLineErrors() throws {
+        let png = try bytes(sample("fashion-0.png"))
+        var flipped = png
+        flipped[40] ^= 0x10  // inside IDAT: its CRC no longer matches
+        var zeroWidth = png
+        zeroWidth.replaceSubrange(16..<20, with: [0, 0, 0, 0])
+        let crc = CRC32.checksum(zeroWidth[12..<29])
+        zeroWidth.replaceSubrange(29..<33, with: [UInt8(crc >> 24), UInt8(crc >> 16 & 0xFF), UInt8(crc >> 8 & 0xFF), UInt8(crc & 0xFF)])
+        let cases: [(String, [UInt8], String)] = [
+            ("text.png", Array("hello, world".utf8), "not a PNG"),
+            ("empty.png", [], "empty"),
+            ("truncated.png", Array(png.prefix(60)), "PNG"),
+            ("flipped.png", flipped, "PNG"),
+            ("zero.png", zeroWidth, "PNG"),
+        ]
+        for (name, data, cause) in cases {
+            try write(data, to: path(name))
+            let output = path(name + ".aec")
+            assertFails(try encode([path(name), "-o", output]), naming: path(name), cause: cause, output: output)
+        }
+        let tooLarge = try encode([sample("fashion-0.png"), "-o", path("big.aec"), "--max-pixels", "100"])
+        assertFails(tooLarge, naming: sample("fashion-0.png"), cause: "100", output: path("big.aec"))
+    }
+
+    func testBadAECFilesAreOneLineErrors() throws {
+        let (_, good) = try validAEC()
+        var flipped = good
+        flipped[good.count / 2] ^= 0x04
+        var version = good
+        version[2] = 9
+        let cases: [(String, [UInt8], String)] = [
+            ("truncated.aec", Array(good.prefix(good.count - 3)), "checksum"),  // no length field: damage
+            ("flipped.aec", flipped, "checksum"),
+            ("version.aec", version, "version 9"),
+            ("empty.aec", [], "empty"),
+            ("png.aec", try bytes(sample("fashion-0.png")), "not an .aec file"),
+        ]
+        for (name, data, cause) in cases {
+            try write(data, to: path(name))
+            let output = path(name + ".png")
+            assertFails(try decode([path(name), "-o", output]), tool: "aec-decode", naming: path(name), cause: cause, output: output)
+            // --info reports the same error.
+            let info = try decode(["--info", path(name)])
+            XCTAssertEqual(info.status, 1)
+            XCTAssertEqual(info.errorLines.count, 1, info.stderr)
+        }
+        let tooLarge = try decode([path("ok.aec"), "-o", path("big.png"), "--max-pixels", "100"])
+        assertFails(tooLarge, tool: "aec-decode", naming: path("ok.aec"), cause: "too large", output: path("big.png"))
+    }
+
+    func testWrongOrMissingModelIsNamed() throws {
+        let (coded, bytes) = try validAEC()
+        let other = try TinyModels.path(seed: 2)
+        let wrong = try CodecTools.run("aec-decode", [coded, "-o", path("w.png"), "--model", other])
+        assertFails(wrong, tool: "aec-decode", naming: coded, cause: "made with model", output: path("w.png"))
+        // Without --model: no shipped model has the tiny model's fingerprint; the message names it.
+        let fingerprint = String(format: "%06x", UInt32(bytes[3]) | UInt32(bytes[4]) << 8 | UInt32(bytes[5]) << 16)
+        let unshipped = try CodecTools.run("aec-decode", [coded, "-o", path("u.png")])
+        assertFails(unshipped, tool: "aec-decode", naming: coded, cause: fingerprint, output: path("u.png"))
+        // A model file that is not there.
+        let missing = try CodecTools.run("aec-encode", [sample("fashion-0.png"), "-o", path("m.aec"), "--model", path("nope.aecm")])
+        assertFails(missing, naming: path("nope.aecm"), cause: "no such file", output: path("m.aec"))
+    }
+
+    func testMissingInputsAndFoldersWhereFilesAreExpected() throws {
+        let missing = try encode([path("nope.png"), "-o", path("n.aec")])
+        assertFails(missing, naming: path("nope.png"), cause: "No such file", output: path("n.aec"))
+        // A file named with a trailing slash.
+        let (coded, _) = try validAEC()
+        let slash = try decode([coded + "/", "-o", path("s.png")])
+        assertFails(slash, tool: "aec-decode", naming: coded + "/", cause: "Not a directory", output: path("s.png"))
+        // The output is a folder with that name.
+        try FileManager.default.createDirectory(atPath: path("taken.aec"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: path("dest/fashion-0.aec"), withIntermediateDirectories: true)
+        let folderOutput = try encode([sample("fashion-0.png"), sample("fashion-1.png"), "-o", path("dest")])
+        assertFails(folderOutput, naming: path("dest/fashion-0.aec"), cause: "is a folder", output: nil)
+        XCTAssertTrue(exists(path("dest/fashion-1.aec")))
+        // One missing input among good ones: one line, the others done, status 1.
+        let mixed = try encode([sample("fashion-2.png"), path("gone.png"), "-o", path("mixed")])
+        assertFails(mixed, naming: path("gone.png"), cause: "No such file", output: nil)
+        XCTAssertEqual(tree(path("mixed")), ["fashion-2.aec"])
+    }
+
+    func testOneBadFileInAFolderDoesNotStopTheOthers() throws {
+        for i in 0..<3 { try write(try bytes(sample("fashion-\(i).png")), to: path("in/f\(i).png")) }
+        try write(Array("not an image".utf8), to: path("in/sub/bad.png"))
+        let run = try encode([path("in"), "-o", path("out"), "--jobs", "2"])
+        assertFails(run, naming: path("in/sub/bad.png"), cause: "not a PNG", output: path("out/sub/bad.aec"))
+        XCTAssertEqual(tree(path("out")), ["f0.aec", "f1.aec", "f2.aec"])
+    }
+
+    func testUnwritableOutputFolder() throws {
+        try write([0], to: path("file"))
+        let under = try encode([sample("fashion-0.png"), sample("fashion-1.png"), "-o", path("file/sub")])
+        assertFails(under, naming: path("file"), cause: "not a folder", output: nil)
+        // A single output file's folder is not made: a typo in -o does not make a tree.
+        let nowhere = try encode([sample("fashion-0.png"), "-o", path("missing/x.aec")])
+        assertFails(nowhere, naming: path("missing/x.aec"), cause: "no such folder", output: nil)
+        XCTAssertFalse(exists(path("missing")))
+        let single = try encode([sample("fashion-0.png"), "-o", path("file/x.aec")])
+        assertFails(single, naming: path("file/x.aec"), cause: "not a folder", output: nil)
+        if geteuid() != 0 {  // root writes anywhere
+            try FileManager.default.createDirectory(atPath: path("locked"), withIntermediateDirectories: true)
+            chmod(path("locked"), 0o555)
+            defer { chmod(path("locked"), 0o755) }
+            let locked = try encode([sample("fashion-0.png"), sample("fashion-1.png"), "-o", path("locked")])
+            assertFails(locked, naming: path("locked"), cause: "Permission denied", output: nil)
+        }
+    }
+
+    // MARK: Bad usage
+
+    func testBadUsageExits64() throws {
+        try FileManager.default.createDirectory(atPath: path("d"), withIntermediateDirectories: true)
+        try write(try bytes(sample("fashion-0.png")), to: path("d/a.png"))
+        try write([0], to: path("plain-file"))
+        let encodeCases: [[String]] = [
+            [sample("fashion-0.png")],                                         // no -o
+            [sample("fashion-0.png"), "-o", path("x.aec"), "--bits", "9"],
+            [sample("fashion-0.png"), "-o", path("x.aec"), "--jobs", "0"],
+            [sample("fashion-0.png"), "-o", path("x.aec"), "-v", "--quiet"],
+            ["-", sample("fashion-0.png"), "-o", path("x")],                  // stdin among others
+            [sample("fashion-0.png"), sample("fashion-1.png"), "-o", "-"],    // stdout for two
+            [path("d"), "-o", "-"],                                            // stdout for a folder
+            [sample("fashion-0.png"), sample("fashion-1.png"), "-o", path("plain-file")],
+            ["-", "-o", path("d")],                                            // stdin into a folder: no name
+            [sample("fashion-0.png"), "-o", path("x.aec"), "--no-such-option"],
+        ]
+        for args in encodeCases {
+            let run = try encode(args)
+            XCTAssertEqual(run.status, 64, "\(args): \(run.stderr)")
+            XCTAssertTrue(run.stderr.contains("Error:"), run.stderr)
+            XCTAssertFalse(exists(path("x.aec")) || exists(path("x")), "\(args)")
+        }
+        for args in [[path("a.aec")], ["--info", path("a.aec"), "-o", path("y.png")], [path("a.aec"), "-o", path("y.png"), "--jobs", "-1"]] {
+            let run = try decode(args)
+            XCTAssertEqual(run.status, 64, "\(args): \(run.stderr)")
+        }
+        let help = try CodecTools.run("aec-encode", ["--help"])
+        XCTAssertEqual(help.status, 0)
+        XCTAssertTrue(help.stdoutText.contains("Examples:"), help.stdoutText)
+    }
+
+    // MARK: Interruption
+
+    func testInterruptionLeavesNoTemporaryFiles() throws {
+        // Enough work to be interrupted in the middle: many files, one thread.
+        let png = try bytes(sample("mosaic-280x280.png"))
+        for i in 0..<40 { try write(png, to: path("in/m\(i).png")) }
+        let process = try CodecTools.start("aec-encode", [path("in"), "-o", path("out"), "--jobs", "1", "--model", model])
+        // Wait until the run is under way (its first outputs are there), then interrupt it.
+        for _ in 0..<500 where tree(path("out")).isEmpty { usleep(10_000) }
+        kill(process.processIdentifier, SIGINT)
+        let run = CodecTools.finish(process)
+        if run.status == 0 {
+            print("note: the run finished before the signal; nothing to check")
+            return
+        }
+        XCTAssertEqual(run.status, 130, run.stderr)
+        XCTAssertTrue(run.stderr.contains("interrupted"), run.stderr)
+        XCTAssertEqual(leftovers(), [], "no temporary files after an interruption")
+        for name in tree(path("out")) {
+            XCTAssertNoThrow(try AECFile(bytes: try bytes(path("out/" + name)), maxPixels: 1 << 20), "complete: \(name)")
+        }
+    }
+}
+
+extension BinaryRun {
+    var stdoutText: String { String(decoding: stdout, as: UTF8.self) }
+}
