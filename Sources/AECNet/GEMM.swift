@@ -49,20 +49,9 @@ public func sgemm(
             var ic = 0
             while ic < m {
                 let mc = min(GEMMBlocking.mc, m - ic)
-                if transA {
-                    packPanelsA(transA: true, a: a, lda: lda, row0: ic, col0: pc, mc: mc, kc: kc, into: packA)
-                    macroKernel(mc: mc, nc: nc, kc: kc, a: .packed(packA), packB: packB,
-                                c: c + ic * ldc + jc, ldc: ldc, addToC: addToC)
-                } else {
-                    // Row-major A is read in place, six rows at a time; only a ragged last panel is packed.
-                    let whole = mc / GEMMBlocking.mr * GEMMBlocking.mr
-                    if whole < mc {
-                        packPanelsA(transA: false, a: a, lda: lda, row0: ic + whole, col0: pc, mc: mc - whole, kc: kc,
-                                    into: packA)
-                    }
-                    macroKernel(mc: mc, nc: nc, kc: kc, a: .rows(a + ic * lda + pc, lda: lda, ragged: packA),
-                                packB: packB, c: c + ic * ldc + jc, ldc: ldc, addToC: addToC)
-                }
+                packPanelsA(transA: transA, a: a, lda: lda, row0: ic, col0: pc, mc: mc, kc: kc, into: packA)
+                macroKernel(mc: mc, nc: nc, kc: kc, packA: packA, packB: packB,
+                            c: c + ic * ldc + jc, ldc: ldc, addToC: addToC)
                 ic += mc
             }
             pc += kc
@@ -158,17 +147,10 @@ private func packPanelsB(transB: Bool, b: UnsafePointer<Float>, ldb: Int, row0: 
     }
 }
 
-/// Where the micro-kernel finds A: packed panels, or the rows of a row-major matrix read in place (with
-/// the last, ragged panel packed at `ragged`).
-private enum APanels {
-    case packed(UnsafePointer<Float>)
-    case rows(UnsafePointer<Float>, lda: Int, ragged: UnsafePointer<Float>)
-}
-
 /// Multiplies every A panel by every B panel of the packed blocks into C.
 @inline(__always)
 private func macroKernel(mc: Int, nc: Int, kc: Int,
-                         a: APanels, packB: UnsafePointer<Float>,
+                         packA: UnsafePointer<Float>, packB: UnsafePointer<Float>,
                          c: UnsafeMutablePointer<Float>, ldc: Int, addToC: Bool) {
     let mr = GEMMBlocking.mr, nr = GEMMBlocking.nr
     var edge = (SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>(),
@@ -180,24 +162,15 @@ private func macroKernel(mc: Int, nc: Int, kc: Int,
         var i0 = 0
         while i0 < mc {
             let rows = min(mr, mc - i0)
-            // The A panel: its address and the distance between its rows (1 step of k = `step` floats
-            // when packed, where rows are adjacent; rows are `lda` apart when read in place).
-            let aPanel: UnsafePointer<Float>, rowStride: Int, kStep: Int
-            switch a {
-            case .packed(let packA):
-                aPanel = packA + (i0 / mr) * mr * kc; rowStride = 1; kStep = mr
-            case .rows(let base, let lda, let ragged):
-                if rows == mr { aPanel = base + i0 * lda; rowStride = lda; kStep = 1 }
-                else { aPanel = ragged; rowStride = 1; kStep = mr }
-            }
+            let aPanel = packA + (i0 / mr) * mr * kc
             let cTile = c + i0 * ldc + j0
             if rows == mr && cols == nr {
-                microKernel6x16(kc: kc, a: aPanel, rowStride: rowStride, kStep: kStep, b: bPanel, c: cTile, ldc: ldc, addToC: addToC)
+                microKernel6x16(kc: kc, a: aPanel, b: bPanel, c: cTile, ldc: ldc, addToC: addToC)
             } else {
                 // Edge tile: compute the full 6×16 into scratch, then copy the valid part.
                 withUnsafeMutableBytes(of: &edge) { raw in
                     let t = raw.baseAddress!.assumingMemoryBound(to: Float.self)
-                    microKernel6x16(kc: kc, a: aPanel, rowStride: rowStride, kStep: kStep, b: bPanel, c: t, ldc: nr, addToC: false)
+                    microKernel6x16(kc: kc, a: aPanel, b: bPanel, c: t, ldc: nr, addToC: false)
                     for i in 0..<rows {
                         for j in 0..<cols {
                             cTile[i * ldc + j] = t[i * nr + j] + (addToC ? cTile[i * ldc + j] : 0)
@@ -222,28 +195,26 @@ func fma8(_ acc: SIMD8<Float>, _ x: SIMD8<Float>, _ y: SIMD8<Float>) -> SIMD8<Fl
 #endif
 }
 
-/// The register tile: C[0..<6, 0..<16] (+)= A · Bpanel, with the 6×16 accumulators in twelve
+/// The register tile: C[0..<6, 0..<16] (+)= Apanel · Bpanel, with the 6×16 accumulators in twelve
 /// `SIMD8<Float>` registers, two B vectors and one broadcast A value: 15 of the 16 AVX2 registers.
-/// Element (i, p) of A is at `a[i·rowStride + p·kStep]`: a packed panel (1, 6) or six rows in place (lda, 1).
 @inline(__always)
-private func microKernel6x16(kc: Int, a: UnsafePointer<Float>, rowStride: Int, kStep: Int, b: UnsafePointer<Float>,
+private func microKernel6x16(kc: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
                              c: UnsafeMutablePointer<Float>, ldc: Int, addToC: Bool) {
     typealias V = SIMD8<Float>
     var c00 = V(), c01 = V(), c10 = V(), c11 = V(), c20 = V(), c21 = V()
     var c30 = V(), c31 = V(), c40 = V(), c41 = V(), c50 = V(), c51 = V()
     let braw = UnsafeRawPointer(b)
-    let a0 = a, a1 = a + rowStride, a2 = a1 + rowStride, a3 = a2 + rowStride, a4 = a3 + rowStride, a5 = a4 + rowStride
-    var q = 0
+    var ap = a
     for p in 0..<kc {
         let b0 = braw.loadUnaligned(fromByteOffset: p * 64, as: V.self)
         let b1 = braw.loadUnaligned(fromByteOffset: p * 64 + 32, as: V.self)
-        var x = V(repeating: a0[q]); c00 = fma8(c00, x, b0); c01 = fma8(c01, x, b1)
-        x = V(repeating: a1[q]); c10 = fma8(c10, x, b0); c11 = fma8(c11, x, b1)
-        x = V(repeating: a2[q]); c20 = fma8(c20, x, b0); c21 = fma8(c21, x, b1)
-        x = V(repeating: a3[q]); c30 = fma8(c30, x, b0); c31 = fma8(c31, x, b1)
-        x = V(repeating: a4[q]); c40 = fma8(c40, x, b0); c41 = fma8(c41, x, b1)
-        x = V(repeating: a5[q]); c50 = fma8(c50, x, b0); c51 = fma8(c51, x, b1)
-        q += kStep
+        var x = V(repeating: ap[0]); c00 = fma8(c00, x, b0); c01 = fma8(c01, x, b1)
+        x = V(repeating: ap[1]); c10 = fma8(c10, x, b0); c11 = fma8(c11, x, b1)
+        x = V(repeating: ap[2]); c20 = fma8(c20, x, b0); c21 = fma8(c21, x, b1)
+        x = V(repeating: ap[3]); c30 = fma8(c30, x, b0); c31 = fma8(c31, x, b1)
+        x = V(repeating: ap[4]); c40 = fma8(c40, x, b0); c41 = fma8(c41, x, b1)
+        x = V(repeating: ap[5]); c50 = fma8(c50, x, b0); c51 = fma8(c51, x, b1)
+        ap += 6
     }
     @inline(__always) func store(_ row: Int, _ lo: V, _ hi: V) {
         let dst = UnsafeMutableRawPointer(c + row * ldc)
