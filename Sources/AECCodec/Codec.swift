@@ -144,7 +144,8 @@ public final class Codec: @unchecked Sendable {
         var decoder = RangeDecoder(file.payload[...])
         let perTile = entropy.symbolsPerTile
         var symbols = [UInt16](repeating: 0, count: perTile)
-        var planes: [Plane] = []
+        // All symbols first (cheap), so a damaged stream is refused before any network work.
+        var planeCodes: [[Float]] = []
         for (w, h) in sizes {
             let (columns, rows) = Tiling.grid(width: w, height: h)
             var codes = [Float](repeating: 0, count: columns * rows * perTile)
@@ -157,9 +158,12 @@ public final class Codec: @unchecked Sendable {
                     }
                 }
             }
-            planes.append(Tiling.plane(fromTiles: runDecoder(codes: codes, jobs: jobs), width: w, height: h))
+            planeCodes.append(codes)
         }
         guard decoder.bytesPastEnd <= RangeDecoder.maxBytesPastEnd else { throw CodecError.truncated }
+        let planes = zip(sizes, planeCodes).map { size, codes in
+            Tiling.plane(fromTiles: runDecoder(codes: codes, jobs: jobs), width: size.0, height: size.1)
+        }
 
         let alpha = try file.alpha.map { try Self.inflateAlpha($0, count: file.width * file.height) }
         return Self.image(planes: planes, colour: file.colour, alpha: alpha, width: file.width, height: file.height)
