@@ -222,6 +222,28 @@ final class CodecTests: XCTestCase {
         XCTAssertEqual(reloaded.availableBits, Array(2...8))
     }
 
+    func testNeighbourContextsHelpWhenSymbolsFollowTheirNeighbours() throws {
+        // Each tile is a smooth random walk: a symbol is its left/upper neighbours' mean plus a little
+        // noise. At 6 bits the neighbour context must beat per-position tables clearly. (Regression: a
+        // precedence slip, `n * K >> B` = n * (K >> B), once made the context always 1 above 3 bits.)
+        var rng = SplitMix64(seed: 3)
+        func tile() -> [Float] {
+            var v = [Float](repeating: 0, count: 49)
+            for y in 0..<7 { for x in 0..<7 {
+                let left = x > 0 ? v[y * 7 + x - 1] : nil, up = y > 0 ? v[(y - 1) * 7 + x] : nil
+                let base = [left, up].compactMap { $0 }
+                let mean = base.isEmpty ? rng.nextUnitFloat() : base.reduce(0, +) / Float(base.count)
+                v[y * 7 + x] = min(1, max(0, mean + 0.03 * (rng.nextUnitFloat() - 0.5)))
+            } }
+            return v
+        }
+        let train = (0..<2000).flatMap { _ in tile() }, test = (0..<300).flatMap { _ in tile() }
+        let report = try EntropyFitting.fit(trainingCodes: train, testCodes: test, codeChannels: 1, bits: [6])[0].report
+        let perPosition = report.candidates.first { $0.layout == .perPosition }!.testBytesPerTile
+        XCTAssertEqual(report.chosen.layout, .perPositionAndNeighbour)
+        XCTAssertLessThan(report.chosen.testBytesPerTile, 0.8 * perPosition, "\(report.candidates)")
+    }
+
     func testFittingPrefersTheLayoutThatFitsTheData() throws {
         // Symbols that depend strongly on their position: per-position tables must beat a pooled one.
         var rng = SplitMix64(seed: 2)

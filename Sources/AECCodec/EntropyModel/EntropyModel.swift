@@ -66,11 +66,11 @@ public struct EntropyModel: Equatable, Sendable {
             let context: Int
             if x > 0 && y > 0 {
                 let mean = (Int(symbols[i - codeChannels]) + Int(symbols[i - Self.side * codeChannels]) + 1) / 2
-                context = 1 + mean * contextBuckets >> bits
+                context = 1 + (mean * contextBuckets) >> bits
             } else if x > 0 {
-                context = 1 + Int(symbols[i - codeChannels]) * contextBuckets >> bits
+                context = 1 + (Int(symbols[i - codeChannels]) * contextBuckets) >> bits
             } else if y > 0 {
-                context = 1 + Int(symbols[i - Self.side * codeChannels]) * contextBuckets >> bits
+                context = 1 + (Int(symbols[i - Self.side * codeChannels]) * contextBuckets) >> bits
             } else {
                 context = 0
             }
