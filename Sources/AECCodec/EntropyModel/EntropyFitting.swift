@@ -23,6 +23,7 @@ public enum EntropyFitting {
     /// The candidates tried for every bit depth.
     public static let candidates: [(EntropyModel.Layout, Int)] = [
         (.pooled, 1), (.perPosition, 1), (.perPositionAndNeighbour, 4), (.perPositionAndNeighbour, 8),
+        (.perPositionAndNeighbour, 16),
     ]
 
     /// Fits tables for each of `bits` from codes in [0, 1] ([tiles × codeCount], the code layer's output)
