@@ -6,11 +6,13 @@ import XCTest
 /// Every PNG in Samples/ through the shipped default model and back: same size, and PSNR above a floor
 /// a little under what the model gives today (the measured values are in Docs/MODELS.md).
 final class SampleRoundTripTests: XCTestCase {
-    /// PSNR floors in dB at the default bits.
+    /// PSNR floors in dB at the default bits: 0.5 dB under what the shipped default model gave
+    /// (`aec-encode -v Samples -o out/`, Docs/MODELS.md). The synthetic images are far from the model's
+    /// training data (Fashion-MNIST, whose tiles all have a black border) and come out badly.
     static let floors: [String: Double] = [
-        "fashion-0": 17, "fashion-1": 17, "fashion-2": 17, "fashion-3": 17, "fashion-4": 17, "fashion-5": 17,
-        "fashion-6": 17, "fashion-7": 17, "mosaic-280x280": 17, "gradient-rgb-61x45": 20,
-        "ramp-rgba-30x30": 14, "strip-1x100": 20,
+        "fashion-0": 27.7, "fashion-1": 17.0, "fashion-2": 27.7, "fashion-3": 23.9, "fashion-4": 21.8,
+        "fashion-5": 24.8, "fashion-6": 17.4, "fashion-7": 16.0, "mosaic-280x280": 21.6,
+        "gradient-rgb-61x45": 12.7, "ramp-rgba-30x30": 12.2, "strip-1x100": 7.0,
     ]
 
     func testSamplesRoundTripAboveTheirFloors() throws {
