@@ -112,7 +112,7 @@ public final class Codec: @unchecked Sendable {
         let chunk = 16
         let chunks = (count + chunk - 1) / chunk
         let workers = max(1, min(jobs, chunks))
-        let passes = (0..<workers).map { _ in ForwardPass(architecture: model.network.architecture, capacity: chunk) }
+        let passes = (0..<workers).map { _ in ForwardPass(architecture: model.network.architecture, capacity: min(chunk, count)) }
         out.withUnsafeMutableBufferPointer { out in
             Parallel.forEach(chunks, threads: workers) { worker, c in
                 let first = c * chunk

@@ -1,0 +1,82 @@
+import AECCodec
+import AECImage
+
+/// One codec at one setting, as the comparison runs it: in process, one image per call.
+public enum BenchCodec: Sendable {
+    /// aec with a model (named for the report) at a bit depth it has entropy tables for; colour images with
+    /// chroma at full resolution (4:4:4), or at half resolution in each direction when `halfChroma`.
+    case aec(model: String, codec: Codec, bits: Int, halfChroma: Bool = false)
+    /// Baseline JPEG through libjpeg (gray: one component; colour: YCbCr 4:2:0) with standard or optimized
+    /// Huffman tables.
+    case jpeg(quality: Int, optimizedHuffman: Bool)
+    /// Lossy WebP through libwebp (gray is coded as RGB with R = G = B).
+    case webp(quality: Int)
+
+    /// The curve this setting belongs to ("aec default", "JPEG", "JPEG (optimized Huffman)", "WebP").
+    public var curve: String {
+        switch self {
+        case .aec(let model, _, _, _): return "aec \(model)"
+        case .jpeg(_, let optimized): return optimized ? "JPEG (optimized Huffman)" : "JPEG"
+        case .webp: return "WebP"
+        }
+    }
+
+    /// The setting within its curve ("6 bits", "q50").
+    public var setting: String {
+        switch self {
+        case .aec(_, _, let bits, _): return "\(bits) bits"
+        case .jpeg(let q, _), .webp(let q): return "q\(q)"
+        }
+    }
+
+    /// The number that orders settings within a curve (bits or quality).
+    public var parameter: Int {
+        switch self {
+        case .aec(_, _, let bits, _): return bits
+        case .jpeg(let q, _), .webp(let q): return q
+        }
+    }
+
+    /// A short machine-friendly family name for the CSV ("aec", "jpeg", "jpeg-opt", "webp").
+    public var family: String {
+        switch self {
+        case .aec: return "aec"
+        case .jpeg(_, let optimized): return optimized ? "jpeg-opt" : "jpeg"
+        case .webp: return "webp"
+        }
+    }
+
+    public var isAEC: Bool { if case .aec = self { return true } else { return false } }
+
+    /// The whole compressed file for `image` (1 or 3 channels).
+    public func encode(_ image: Image) throws -> [UInt8] {
+        switch self {
+        case let .aec(_, codec, bits, halfChroma):
+            var options = EncodeOptions()
+            options.bits = bits
+            options.halfResolutionChroma = halfChroma
+            return try codec.encode(image, options: options).bytes
+        case let .jpeg(quality, optimized):
+            return try JPEG.encode(image, quality: quality, optimizeHuffman: optimized)
+        case .webp(let quality):
+            return try WebP.encode(image, quality: Float(quality))
+        }
+    }
+
+    /// The decoded image with `channels` channels (1 or 3), as `encode` was given.
+    public func decode(_ bytes: [UInt8], channels: Int) throws -> Image {
+        let image: Image
+        switch self {
+        case .aec(_, let codec, _, _): image = try codec.decode(bytes)
+        case .jpeg: image = try JPEG.decode(bytes)
+        case .webp: image = try WebP.decode(bytes)
+        }
+        if image.channels == channels { return image }
+        if channels == 1 && image.channels >= 3 {  // gray coded as R = G = B: any channel is the gray
+            let c = image.channels
+            return Image(width: image.width, height: image.height, channels: 1,
+                         samples: (0..<(image.width * image.height)).map { image.samples[$0 * c] })
+        }
+        throw BenchError.invalid("decoded \(image.channels) channels, expected \(channels)")
+    }
+}

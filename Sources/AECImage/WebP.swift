@@ -1,0 +1,42 @@
+import CImageIO
+
+/// Lossy WebP through libwebp, in memory; used to compare the codec with WebP.
+public enum WebP {
+    /// Encodes `image` as a lossy WebP with libwebp's default preset (method 4).
+    ///
+    /// WebP has no gray mode: gray (and gray + alpha) images are widened to RGB (RGBA) with R = G = B; take
+    /// any colour channel of the decoded image to get the gray back. Alpha, when present, is kept.
+    /// - Parameter quality: libwebp's quality factor, 0...100.
+    /// - Throws: `ImageIOError.Kind.invalidArgument` for a quality outside 0...100 or a side over 16383 pixels.
+    public static func encode(_ image: Image, quality: Float) throws -> [UInt8] {
+        guard quality >= 0 && quality <= 100 else {
+            throw ImageIOError(.invalidArgument, "WebP quality \(quality) is outside 0...100")
+        }
+        return try CBridge.encode(image) { pixels, width, height, channels, out, size, err, errlen in
+            aec_webp_encode(pixels, width, height, channels, quality, out, size, err, errlen)
+        }
+    }
+
+    /// Decodes a WebP: a 3-channel RGB image, or 4-channel RGBA when the file has alpha.
+    /// - Throws: `ImageIOError` — `.notThisFormat`, `.corrupt` or `.tooLarge` (more than `maxPixels` pixels).
+    public static func decode(_ bytes: [UInt8], maxPixels: Int = PNG.defaultMaxPixels) throws -> Image {
+        try CBridge.decode(bytes, maxPixels: maxPixels, aec_webp_decode)
+    }
+
+    /// libwebp's version, e.g. "1.2.4".
+    public static var libraryVersion: String {
+        let v = Int(aec_webp_encoder_version())
+        return "\(v >> 16).\((v >> 8) & 0xFF).\(v & 0xFF)"
+    }
+}
+
+extension JPEG {
+    /// The libjpeg in use, e.g. "libjpeg-turbo 2.1.5 (libjpeg API 62)".
+    public static var libraryVersion: String {
+        var api: Int32 = 0
+        let turbo = Int(aec_jpeg_library_version(&api))
+        let apiText = "libjpeg API \(api / 10)\(api % 10 == 0 ? "" : String(UnicodeScalar(UInt8(96 + api % 10))))"
+        guard turbo > 0 else { return apiText }
+        return "libjpeg-turbo \(turbo / 1_000_000).\((turbo / 1000) % 1000).\(turbo % 1000) (\(apiText))"
+    }
+}

@@ -1,0 +1,157 @@
+@testable import AECBench
+import AECCodec
+import AECImage
+import Foundation
+import XCTest
+
+/// The comparison end to end on a handful of images with a tiny model, and the files it writes.
+final class ComparisonTests: XCTestCase {
+    static func images() -> [BenchImage] {
+        (0..<5).map { i in
+            BenchImage(name: "image\(i)", image: i % 2 == 0
+                       ? Fixtures.smoothImage(width: 28 + 3 * i, height: 28, channels: 1)
+                       : Fixtures.randomImage(width: 28, height: 20 + i, channels: 1, seed: UInt64(i)))
+        }
+    }
+
+    func testMeasureAgreesWithCodingEachImageByHand() throws {
+        let images = Self.images()
+        let codec = BenchCodec.webp(quality: 40)
+        let r = try Comparison.measure(codec, on: images, jobs: 2)
+        var bytes = 0, psnr = 0.0, mse = 0.0, ssim = 0.0, pixels = 0
+        for image in images {
+            let file = try WebP.encode(image.image, quality: 40)
+            let decoded = try codec.decode(file, channels: 1)
+            bytes += file.count
+            pixels += image.image.width * image.image.height
+            let e = Quality.mse(image.image, decoded)
+            mse += e
+            psnr += BenchMetrics.psnr(mse: e)
+            ssim += BenchMetrics.ssim(image.image, decoded)
+        }
+        XCTAssertEqual(r.images, 5)
+        XCTAssertEqual(r.bytes.reduce(0, +), bytes)
+        XCTAssertEqual(r.meanBytes, Double(bytes) / 5, accuracy: 1e-9)
+        XCTAssertEqual(r.bitsPerPixel, 8 * Double(bytes) / Double(pixels), accuracy: 1e-9)
+        XCTAssertEqual(r.meanPSNR, psnr / 5, accuracy: 1e-9)
+        XCTAssertEqual(r.psnrOfMeanMSE, BenchMetrics.psnr(mse: mse / 5), accuracy: 1e-9)
+        XCTAssertEqual(r.meanSSIM, ssim / 5, accuracy: 1e-9)
+        XCTAssertEqual(r.identical, 0)
+        XCTAssertGreaterThan(r.encodeImagesPerSecond, 0)
+        XCTAssertGreaterThan(r.decodeImagesPerSecond, 0)
+        XCTAssertEqual(r.curve, "WebP")
+        XCTAssertEqual(r.setting, "q40")
+    }
+
+    func testLosslessCasesCountAsIdenticalAt100dB() throws {
+        // A constant image survives JPEG q100 exactly: identical, 100 dB.
+        let flat = BenchImage(name: "flat", image: Image(width: 16, height: 16, channels: 1, samples: [UInt8](repeating: 128, count: 256)))
+        let r = try Comparison.measure(.jpeg(quality: 100, optimizedHuffman: false), on: [flat, flat], jobs: 1)
+        XCTAssertEqual(r.identical, 2)
+        XCTAssertEqual(r.meanPSNR, 100)
+        XCTAssertEqual(r.psnrOfMeanMSE, 100)
+        XCTAssertEqual(r.meanSSIM, 1, accuracy: 1e-12)
+    }
+
+    func testAECSettingsCoverTheModelsBits() {
+        var options = CompareOptions()
+        options.models = [("tiny", Fixtures.tinyModel)]
+        options.bits = [4, 6, 9]
+        options.jpegQualities = [50, 10]
+        options.webpQualities = [30]
+        let codecs = CompareBenchmark.codecs(options)
+        XCTAssertEqual(codecs.map { "\($0.curve) \($0.setting)" },
+                       ["aec tiny 4 bits", "aec tiny 6 bits", "JPEG q10", "JPEG q50",
+                        "JPEG (optimized Huffman) q10", "JPEG (optimized Huffman) q50", "WebP q30"])
+        XCTAssertEqual(CompareBenchmark.anchor(codecs), 1, "the default 6 bits anchor the examples")
+        options.bits = nil
+        XCTAssertEqual(CompareBenchmark.codecs(options).filter(\.isAEC).map(\.parameter), Array(2...8))
+        XCTAssertEqual(CompareOptions.defaultJPEGQualities, [1, 5, 10, 15, 20, 25, 30, 35, 40, 45, 50, 55, 60, 65, 70, 75, 80, 85, 90, 95, 100])
+        XCTAssertEqual(CompareOptions.defaultWebPQualities.count, 21)
+    }
+
+    func testAWholeRunWritesTheReport() throws {
+        var options = CompareOptions()
+        options.models = [("tiny", Fixtures.tinyModel)]
+        options.bits = [2, 6, 8]
+        options.jpegQualities = [5, 50, 95]
+        options.webpQualities = [10, 50, 90]
+        options.jobs = 2
+        options.examples = 3
+        options.commandLine = "aec-bench test"
+        let set = ImageSet(source: "test images", images: Self.images(), available: 5, selection: "all")
+        var lines: [String] = []
+        let progress = ProgressReporter(mode: .lines) { lines.append($0) }
+        let report = try CompareBenchmark.run(set, options: options, progress: progress)
+        XCTAssertEqual(report.results.count, 3 + 6 + 3)
+        XCTAssertEqual(lines.count, 12)
+        XCTAssertTrue(lines[0].hasPrefix("[1/12] aec tiny 2 bits: "), lines[0])
+        XCTAssertEqual(report.curves, ["aec tiny", "JPEG", "JPEG (optimized Huffman)", "WebP"])
+        XCTAssertEqual(report.bdRates.map(\.reference), ["JPEG", "JPEG (optimized Huffman)", "WebP"])
+
+        let folder = try Fixtures.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try report.write(to: folder)
+        let csv = try String(contentsOfFile: folder + "/results.csv", encoding: .utf8).split(separator: "\n")
+        XCTAssertEqual(csv.count, 1 + 12)
+        XCTAssertTrue(csv[0].hasPrefix("curve,codec,setting,parameter,images,mean_bytes,bits_per_pixel,mean_psnr_db"))
+        XCTAssertTrue(csv[4].hasPrefix("JPEG,jpeg,q5,5,5,"), String(csv[4]))
+        let md = try String(contentsOfFile: folder + "/results.md", encoding: .utf8)
+        for heading in ["## BD-rate", "## Mean bytes needed", "## All settings", "## Examples", "aec-bench test"] {
+            XCTAssertTrue(md.contains(heading), heading)
+        }
+        let svg = try String(contentsOfFile: folder + "/rd.svg", encoding: .utf8)
+        XCTAssertTrue(svg.hasPrefix("<svg") && svg.hasSuffix("</svg>\n"))
+        XCTAssertEqual(svg.components(separatedBy: "<polyline").count - 1, 4, "one curve per codec")
+        XCTAssertTrue(svg.contains(">bits per pixel<") && svg.contains(">mean PSNR (dB)<") && svg.contains(">WebP<"))
+
+        let strip = try PNG.read(contentsOf: folder + "/examples.png")
+        // 3 examples (widths 28, 31/28, 34 → ×4), 4 rows (original, aec, JPEG, WebP), 4-pixel gaps.
+        let examples = try XCTUnwrap(report.examples)
+        XCTAssertEqual(examples.rows, ["original", "aec tiny", "JPEG", "WebP"])
+        XCTAssertEqual(examples.columns.map(\.name), ["image0", "image1", "image3"])
+        XCTAssertEqual(strip.width, 4 + (4 * 28 + 4) + (4 * 28 + 4) + (4 * 28 + 4))
+        XCTAssertEqual(strip.height, 4 + 4 * (4 * 28 + 4))
+        XCTAssertEqual(strip.channels, 1)
+        // The top-left cell is the first original, scaled ×4 by nearest neighbour.
+        let original = Self.images()[0].image
+        for (x, y) in [(0, 0), (5, 3), (27, 27)] {
+            XCTAssertEqual(strip.samples[(4 + 4 * y + 2) * strip.width + 4 + 4 * x + 1], original.samples[y * 28 + x])
+        }
+    }
+
+    func testExamplesMatchJPEGAndWebPToTheAnchorsSize() throws {
+        let images = Self.images()
+        let codecs: [BenchCodec] = [.aec(model: "tiny", codec: Codec(model: Fixtures.tinyModel), bits: 6)]
+            + [5, 50, 95].map { .jpeg(quality: $0, optimizedHuffman: false) } + [10, 50, 90].map { .webp(quality: $0) }
+        let results = try codecs.map { try Comparison.measure($0, on: images, jobs: 1) }
+        let strip = try XCTUnwrap(ExampleStrip.build(images: images, codecs: codecs, results: results, anchor: 0, count: 2))
+        for (column, i) in zip(strip.columns, [0, 2]) {
+            let target = results[0].bytes[i]
+            for (row, family) in [(2, "jpeg"), (3, "webp")] {
+                let chosen = try XCTUnwrap(column.cells[row].bytes)
+                let best = results.filter { $0.family == family }.map { abs($0.bytes[i] - target) }.min()!
+                XCTAssertEqual(abs(chosen - target), best, "\(family), example \(i)")
+            }
+        }
+    }
+
+    func testCodecFailureNamesTheImage() {
+        let bad = BenchImage(name: "wide.png", image: Image(width: 16384, height: 1, channels: 1, samples: [UInt8](repeating: 0, count: 16384)))
+        XCTAssertThrowsError(try Comparison.measure(.webp(quality: 50), on: [bad], jobs: 1)) { error in
+            let text = "\(error)"
+            XCTAssertTrue(text.hasPrefix("WebP q50 failed on wide.png: encoding:"), text)
+        }
+    }
+
+    func testPlotTicksAreRound() {
+        XCTAssertEqual(RDPlot.ticks(0, 4.3), [0, 1, 2, 3, 4, 5])
+        XCTAssertEqual(RDPlot.ticks(17.2, 41.9), [15, 20, 25, 30, 35, 40, 45])
+        XCTAssertEqual(RDPlot.ticks(0, 0.45), [0, 0.1, 0.2, 0.3, 0.4, 0.5].map { $0 }, accuracy: 1e-12)
+    }
+}
+
+private func XCTAssertEqual(_ a: [Double], _ b: [Double], accuracy: Double, file: StaticString = #filePath, line: UInt = #line) {
+    XCTAssertEqual(a.count, b.count, file: file, line: line)
+    for (x, y) in zip(a, b) { XCTAssertEqual(x, y, accuracy: accuracy, file: file, line: line) }
+}
