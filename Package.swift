@@ -81,7 +81,7 @@ let package = Package(
         // Tests.
         .testTarget(name: "AECNetTests", dependencies: ["AECNet"],
                     resources: [.copy("Fixtures")], swiftSettings: simdFlags),
-        .testTarget(name: "AECImageTests", dependencies: ["AECImage"]),
+        .testTarget(name: "AECImageTests", dependencies: ["AECImage", "AECNet"]),  // AECNet: the seeded generator
         // simdFlags defines AEC_FMA, which the golden tests use to know whether exact bytes are expected.
         .testTarget(name: "AECCodecTests", dependencies: ["AECCodec"], swiftSettings: simdFlags),
         .testTarget(name: "AECBenchTests", dependencies: ["AECBench", "AECImage"]),

@@ -1,27 +1,13 @@
 import Foundation
 import XCTest
 @testable import AECCodec
-
-/// A seeded generator (SplitMix64) so that the random entropy-coding tests are reproducible.
-struct EntropyTestRNG: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
+import AECNet
 
 /// Tables and streams shared by the entropy-coding tests.
 enum EntropyFixtures {
     enum Shape: CaseIterable { case randomCounts, geometric, dominant, randomFrequencies }
 
-    static func table(_ n: Int, _ shape: Shape, _ rng: inout EntropyTestRNG) -> FrequencyTable {
+    static func table(_ n: Int, _ shape: Shape, _ rng: inout SplitMix64) -> FrequencyTable {
         switch shape {
         case .randomCounts:
             return FrequencyTable(counts: (0..<n).map { _ in Int.random(in: 0...1000, using: &rng) })
@@ -42,7 +28,7 @@ enum EntropyFixtures {
     }
 
     /// A symbol drawn with the table's own probabilities.
-    static func sample(_ table: FrequencyTable, _ rng: inout EntropyTestRNG) -> Int {
+    static func sample(_ table: FrequencyTable, _ rng: inout SplitMix64) -> Int {
         table.symbol(containing: UInt32.random(in: 0..<FrequencyTable.total, using: &rng))
     }
 
@@ -67,7 +53,7 @@ final class EntropyCodingTests: XCTestCase {
     }
 
     func testCountsGiveValidTables() {
-        var rng = EntropyTestRNG(seed: 1)
+        var rng = SplitMix64(seed: 1)
         for n in [1, 2, 3, 64, 256, 4096] {
             for trial in 0..<6 {
                 let counts: [Int] = (0..<n).map { _ in
@@ -107,7 +93,7 @@ final class EntropyCodingTests: XCTestCase {
     }
 
     func testCountsDeterministic() {
-        var rng = EntropyTestRNG(seed: 2)
+        var rng = SplitMix64(seed: 2)
         let counts = (0..<256).map { _ in Int.random(in: 0...500, using: &rng) }
         XCTAssertEqual(FrequencyTable(counts: counts), FrequencyTable(counts: counts))
     }
@@ -115,7 +101,7 @@ final class EntropyCodingTests: XCTestCase {
     /// Compares with the textbook optimum: starting from 1 each, hand out the units one at a time to the
     /// symbol whose code length it shortens most (optimal for a sum of concave terms).
     func testCountsMinimiseExpectedCodeLength() {
-        var rng = EntropyTestRNG(seed: 3)
+        var rng = SplitMix64(seed: 3)
         func codeLength(_ f: [UInt32], _ counts: [Int]) -> Double {
             zip(f, counts).reduce(0) { $0 + Double($1.1) * (16 - log2(Double($1.0))) }
         }
@@ -143,7 +129,7 @@ final class EntropyCodingTests: XCTestCase {
     /// moved from one symbol to another shortens the code. Heavy tails leave many symbols with a few units
     /// each, where plain largest-remainder rounding is not optimal.
     func testCountsNoSingleMoveImproves() {
-        var rng = EntropyTestRNG(seed: 11)
+        var rng = SplitMix64(seed: 11)
         for n in [64, 256, 4096] {
             for trial in 0..<4 {
                 let counts: [Int] = (0..<n).map { s in
@@ -177,7 +163,7 @@ final class EntropyCodingTests: XCTestCase {
     }
 
     func testSymbolLookupMatchesCumulative() {
-        var rng = EntropyTestRNG(seed: 4)
+        var rng = SplitMix64(seed: 4)
         for n in [1, 2, 3, 64, 256, 4096] {
             for shape in EntropyFixtures.Shape.allCases {
                 let table = EntropyFixtures.table(n, shape, &rng)
@@ -201,7 +187,7 @@ final class EntropyCodingTests: XCTestCase {
     }
 
     func testSerializationRoundTrip() throws {
-        var rng = EntropyTestRNG(seed: 5)
+        var rng = SplitMix64(seed: 5)
         for n in [1, 2, 3, 64, 256, 4096] {
             for shape in EntropyFixtures.Shape.allCases {
                 let table = EntropyFixtures.table(n, shape, &rng)
@@ -236,7 +222,7 @@ final class EntropyCodingTests: XCTestCase {
     // MARK: Range coder
 
     func testRoundTripRandomStreams() {
-        var rng = EntropyTestRNG(seed: 6)
+        var rng = SplitMix64(seed: 6)
         for n in [1, 2, 3, 64, 256, 4096] {
             for shape in EntropyFixtures.Shape.allCases {
                 let table = EntropyFixtures.table(n, shape, &rng)
@@ -255,7 +241,7 @@ final class EntropyCodingTests: XCTestCase {
 
     /// The codec uses one table per code position: 49 different tables, cycled.
     func testRoundTripMixingTables() {
-        var rng = EntropyTestRNG(seed: 7)
+        var rng = SplitMix64(seed: 7)
         let tables = (0..<49).map { i in
             EntropyFixtures.table([1, 2, 3, 64, 256, 4096][i % 6], EntropyFixtures.Shape.allCases[i % 4], &rng)
         }
@@ -270,7 +256,7 @@ final class EntropyCodingTests: XCTestCase {
     /// The least probable symbol of a table with a dominant one, repeatedly: 16 bits a symbol, so the
     /// interval shrinks as fast as it can and carries ripple through long runs of 0xFF.
     func testRoundTripExtremes() throws {
-        var rng = EntropyTestRNG(seed: 8)
+        var rng = SplitMix64(seed: 8)
         for n in [2, 3, 4096] {
             for dominant in [0, n - 1] {
                 var f = [UInt32](repeating: 1, count: n)
@@ -311,7 +297,7 @@ final class EntropyCodingTests: XCTestCase {
             try FrequencyTable(frequencies: (0..<16).map { 32768 >> $0 } + [1]),
             try FrequencyTable(frequencies: [1, 65534, 1]),
         ]
-        var rng = EntropyTestRNG(seed: 2024)
+        var rng = SplitMix64(seed: 2024)
         let symbols = (0..<99).map { EntropyFixtures.sample(tables[$0 % 3], &rng) }
         let bytes = EntropyFixtures.encode(symbols, tables)
         XCTAssertEqual(bytes, [
@@ -327,7 +313,7 @@ final class EntropyCodingTests: XCTestCase {
     /// 1 + 0.035 bytes of Σ −log2 p / 8, and the mean is about half a byte (rounding up to whole bytes),
     /// less where trailing zeros are dropped; a naive 4-byte flush would be near 4.5.
     func testTerminationOverhead() {
-        var rng = EntropyTestRNG(seed: 9)
+        var rng = SplitMix64(seed: 9)
         let table = FrequencyTable(counts: (0..<64).map { Int(1e9 * pow(0.8, Double($0))) })
         var total = 0.0
         for trial in 0..<1000 {

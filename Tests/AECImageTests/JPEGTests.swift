@@ -1,3 +1,4 @@
+import AECNet
 import XCTest
 @testable import AECImage
 
@@ -94,7 +95,7 @@ final class JPEGTests: XCTestCase {
 
     func testRandomDamageNeverCrashes() throws {
         let original = try JPEG.encode(Self.gradient(width: 40, height: 24, channels: 3), quality: 75, optimizeHuffman: true)
-        var random = TestRandom(seed: 11)
+        var random = SplitMix64(seed: 11)
         for _ in 0..<300 {
             var bytes = original
             for _ in 0..<3 { bytes[Int.random(in: 2..<bytes.count, using: &random)] = UInt8.random(in: 0...255, using: &random) }

@@ -75,7 +75,7 @@ enum TinyModels {
             let folder = FileManager.default.temporaryDirectory.appendingPathComponent("aec-tiny-models-\(getpid())")
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             let path = folder.appendingPathComponent("tiny-\(seed).aecm").path
-            var generator = SplitMix(state: seed)
+            var generator = SplitMix64(seed: seed)
             let tiles = 200, perTile = Architecture.codeSide * Architecture.codeSide
             let tables = try (2...8).map { bits in
                 let symbols = (0..<(tiles * perTile)).map { _ in UInt16(generator.next() % (1 << UInt64(bits))) }
@@ -90,18 +90,6 @@ enum TinyModels {
 
     private static let lock = NSLock()
     nonisolated(unsafe) private static var written: [UInt64: String] = [:]
-
-    /// A small deterministic generator for the symbols.
-    struct SplitMix {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
 }
 
 /// Test images written with AECImage.
