@@ -14,15 +14,8 @@ struct BinaryRun {
 }
 
 enum CodecTools {
-    /// The built executable `tool`, or a skip when it is not built next to the tests.
-    static func executable(_ tool: String) throws -> URL {
-        let candidates = [Tools.productsFolder.appendingPathComponent(tool),
-                          Tools.productsFolder.deletingLastPathComponent().appendingPathComponent(tool)]
-        guard let url = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) else {
-            throw XCTSkip("\(tool) is not built next to the tests (looked in \(candidates.map(\.path)))")
-        }
-        return url
-    }
+    /// The built executable `tool` (see `Tools.executable`).
+    static func executable(_ tool: String) throws -> URL { try Tools.executable(tool) }
 
     /// Runs `tool` with `arguments`, feeding `stdin` (nothing when nil), and waits for it.
     static func run(_ tool: String, _ arguments: [String], stdin: Data? = nil, in folder: URL? = nil) throws -> BinaryRun {

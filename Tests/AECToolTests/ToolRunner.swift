@@ -21,11 +21,7 @@ enum Tools {
 
     static func run(_ tool: String, _ arguments: [String], in folder: URL? = nil) throws -> ToolRun {
         let process = Process()
-        let candidates = [productsFolder.appendingPathComponent(tool),
-                          productsFolder.deletingLastPathComponent().appendingPathComponent(tool)]
-        guard let executable = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) else {
-            throw XCTSkip("\(tool) is not built next to the tests (looked in \(candidates.map(\.path)))")
-        }
+        let executable = try Self.executable(tool)
         process.executableURL = executable
         process.arguments = arguments
         if let folder { process.currentDirectoryURL = folder }
@@ -46,6 +42,18 @@ enum Tools {
         process.waitUntilExit()
         return ToolRun(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
                        stderr: String(decoding: errData, as: UTF8.self))
+    }
+
+    /// The built executable `tool`. The test target depends on the executables, so a missing one is a
+    /// failure, not a skip.
+    static func executable(_ tool: String) throws -> URL {
+        let candidates = [productsFolder.appendingPathComponent(tool),
+                          productsFolder.deletingLastPathComponent().appendingPathComponent(tool)]
+        guard let url = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) else {
+            struct NotBuilt: Error, CustomStringConvertible { let description: String }
+            throw NotBuilt(description: "\(tool) is not built next to the tests (looked in \(candidates.map(\.path)))")
+        }
+        return url
     }
 
     static func temporaryFolder() throws -> URL {
