@@ -70,6 +70,9 @@ struct AECTrain: ParsableCommand {
     @Option(help: ArgumentHelp("Sparsity: add λ·mean|code| to the loss.", valueName: "λ"))
     var sparsity: Float = 0
 
+    @Option(help: ArgumentHelp("Rate-aware training: add λ·(estimated bits per code value) to the loss (needs --bits).", valueName: "λ"))
+    var rateLambda: Float = 0
+
     @Option(help: "Worker threads (the result does not depend on it).")
     var threads = Parallel.coreCount
 
@@ -116,6 +119,8 @@ struct AECTrain: ParsableCommand {
         guard (0..<1).contains(maskNoise) else { throw ValidationError("--mask-noise must be in [0, 1)") }
         guard gaussianNoise >= 0, gaussianNoise.isFinite else { throw ValidationError("--gaussian-noise must not be negative") }
         guard sparsity >= 0, sparsity.isFinite else { throw ValidationError("--sparsity must not be negative") }
+        guard rateLambda >= 0, rateLambda.isFinite else { throw ValidationError("--rate-lambda must not be negative") }
+        if rateLambda > 0 && bits == 0 { throw ValidationError("--rate-lambda needs --bits (the rate is of the quantized code)") }
         guard (1...256).contains(threads) else { throw ValidationError("--threads must be from 1 to 256") }
         if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
         if let testLimit, testLimit < 1 { throw ValidationError("--test-limit must be at least 1") }
@@ -149,6 +154,7 @@ struct AECTrain: ParsableCommand {
         options.maskingProbability = maskNoise
         options.gaussianSigma = gaussianNoise
         options.sparsity = sparsity
+        options.rateLambda = rateLambda
         options.threads = threads
 
         let training: any TileSource, test: any TileSource
@@ -220,9 +226,10 @@ struct AECTrain: ParsableCommand {
 
     func report(_ event: Trainer.Event) {
         switch event {
-        case let .progress(epoch, step, steps, loss, speed, left):
-            log(String(format: "epoch %d/%d  step %d/%d  loss %.5f  %.0f img/s  %@ left",
-                       epoch, epochs, step, steps, loss, speed, duration(left)))
+        case let .progress(epoch, step, steps, loss, speed, left, codeBytes):
+            log(String(format: "epoch %d/%d  step %d/%d  loss %.5f  %@%.0f img/s  %@ left",
+                       epoch, epochs, step, steps, loss, codeBytes.map { String(format: "code ≈ %.1f B  ", $0) } ?? "",
+                       speed, duration(left)))
         case let .epochEnd(epoch, trainLoss, test, seconds):
             var line = String(format: "epoch %d/%d done in %@: train loss %.5f", epoch, epochs, duration(seconds), trainLoss)
             if let test {

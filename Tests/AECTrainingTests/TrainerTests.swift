@@ -21,7 +21,7 @@ final class TrainerTests: XCTestCase {
         return IDXImages(count: 48, rows: 28, cols: 28, pixels: pixels)
     }()
 
-    func options(threads: Int, epochs: Int = 2) -> TrainingOptions {
+    static func options(threads: Int, epochs: Int = 2) -> TrainingOptions {
         var o = TrainingOptions()
         o.architecture = Architecture(w1: 4, w2: 4, w3: 2)
         o.epochs = epochs
@@ -40,7 +40,7 @@ final class TrainerTests: XCTestCase {
     }
 
     func testLossDecreases() throws {
-        var o = options(threads: 2, epochs: 6)
+        var o = Self.options(threads: 2, epochs: 6)
         o.learningRate = 1e-2
         o.batchSize = 8
         var losses: [Double] = []
@@ -53,24 +53,24 @@ final class TrainerTests: XCTestCase {
     }
 
     func testWeightsDoNotDependOnThreadCount() throws {
-        let one = try train(options(threads: 1)).model.parameters
-        let two = try train(options(threads: 2)).model.parameters
-        let three = try train(options(threads: 3)).model.parameters
+        let one = try train(Self.options(threads: 1)).model.parameters
+        let two = try train(Self.options(threads: 2)).model.parameters
+        let three = try train(Self.options(threads: 3)).model.parameters
         XCTAssertEqual(one.map(\.bitPattern), two.map(\.bitPattern))
         XCTAssertEqual(one.map(\.bitPattern), three.map(\.bitPattern))
         // And training did change them.
-        XCTAssertNotEqual(one, Autoencoder(architecture: options(threads: 1).architecture, seed: 42).parameters)
+        XCTAssertNotEqual(one, Autoencoder(architecture: Self.options(threads: 1).architecture, seed: 42).parameters)
     }
 
     func testDifferentSeedsGiveDifferentWeights() throws {
-        var o = options(threads: 2)
+        var o = Self.options(threads: 2)
         let a = try train(o).model.parameters
         o.seed = 43
         XCTAssertNotEqual(a, try train(o).model.parameters)
     }
 
     func testResumedRunEqualsUninterruptedRun() throws {
-        let straight = try train(options(threads: 2, epochs: 2))
+        let straight = try train(Self.options(threads: 2, epochs: 2))
 
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("aec-resume-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
@@ -80,25 +80,25 @@ final class TrainerTests: XCTestCase {
         // Stop after one epoch (a run whose options say 1 epoch leaves the same state as epoch 1 of 2,
         // except for the schedule, so train epoch 1 of a 2-epoch run and stop by throwing).
         struct Stop: Error {}
-        let first = Trainer(options: options(threads: 2, epochs: 2))
+        let first = Trainer(options: Self.options(threads: 2, epochs: 2))
         XCTAssertThrowsError(try first.train(source: IDXTiles(Self.images), test: nil, report: { _ in }) { t in
             try t.currentCheckpoint.write(to: path)
             throw Stop()
         })
         let checkpoint = try Checkpoint.load(from: path)
         XCTAssertEqual(checkpoint.epochsCompleted, 1)
-        let resumed = try Trainer(options: options(threads: 1, epochs: 2), resumingFrom: checkpoint)
+        let resumed = try Trainer(options: Self.options(threads: 1, epochs: 2), resumingFrom: checkpoint)
         try resumed.train(source: IDXTiles(Self.images), test: nil, report: { _ in }, checkpoint: { _ in })
         XCTAssertEqual(resumed.model.parameters.map(\.bitPattern), straight.model.parameters.map(\.bitPattern))
         XCTAssertEqual(resumed.adam.step, straight.adam.step)
     }
 
     func testResumeRefusesDifferentOptions() throws {
-        let t = Trainer(options: options(threads: 1))
-        var other = options(threads: 1)
+        let t = Trainer(options: Self.options(threads: 1))
+        var other = Self.options(threads: 1)
         other.seed = 7
         XCTAssertThrowsError(try Trainer(options: other, resumingFrom: t.currentCheckpoint))
-        other = options(threads: 1)
+        other = Self.options(threads: 1)
         other.architecture = Architecture(w1: 4, w2: 4, w3: 3)
         XCTAssertThrowsError(try Trainer(options: other, resumingFrom: t.currentCheckpoint)) { error in
             XCTAssertTrue("\(error)".contains("widths"), "\(error)")
@@ -106,7 +106,7 @@ final class TrainerTests: XCTestCase {
     }
 
     func testCheckpointRoundTrip() throws {
-        let trainer = try train(options(threads: 2, epochs: 1))
+        let trainer = try train(Self.options(threads: 2, epochs: 1))
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("aec-\(UUID().uuidString).ckpt").path
         defer { try? FileManager.default.removeItem(atPath: path) }
         try trainer.currentCheckpoint.write(to: path)
@@ -123,13 +123,13 @@ final class TrainerTests: XCTestCase {
     }
 
     func testEmptyTrainingSetIsAnError() throws {
-        let trainer = Trainer(options: options(threads: 1))
+        let trainer = Trainer(options: Self.options(threads: 1))
         let empty = try IDXTiles(Self.images, limit: 0)
         XCTAssertThrowsError(try trainer.train(source: empty, test: nil, report: { _ in }, checkpoint: { _ in }))
     }
 
     func testShuffleIsAPermutationThatChangesPerEpoch() {
-        let trainer = Trainer(options: options(threads: 1))
+        let trainer = Trainer(options: Self.options(threads: 1))
         let a = trainer.order(count: 100, epoch: 0), b = trainer.order(count: 100, epoch: 1)
         XCTAssertEqual(a.sorted(), Array(0..<100))
         XCTAssertEqual(b.sorted(), Array(0..<100))
@@ -179,7 +179,7 @@ final class TrainerTests: XCTestCase {
         // With masking noise the loss is measured against the clean tiles: a model that outputs the clean
         // image has zero loss whatever the noise. Check through BatchGradient on a tiny batch that the
         // target is the clean tile: the loss equals the MSE of the model's output against the clean tile.
-        var o = options(threads: 1)
+        var o = Self.options(threads: 1)
         o.maskingProbability = 0.5
         o.bits = nil
         let model = Autoencoder(architecture: o.architecture, seed: 1)
@@ -202,7 +202,7 @@ final class TrainerTests: XCTestCase {
     }
 
     func testSparsityAddsItsTermToTheLoss() throws {
-        var o = options(threads: 1)
+        var o = Self.options(threads: 1)
         o.bits = nil
         let model = Autoencoder(architecture: o.architecture, seed: 1)
         let source = try IDXTiles(Self.images)

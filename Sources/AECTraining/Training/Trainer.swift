@@ -7,13 +7,18 @@ public final class Trainer {
     public let options: TrainingOptions
     public private(set) var model: Autoencoder
     public private(set) var adam: Adam
+    /// With rate-aware training: the code's learned distributions and their optimizer.
+    public private(set) var rateModel: RateModel?
+    public private(set) var rateAdam: Adam?
     public private(set) var epochsCompleted = 0
     let batchGradient: BatchGradient
 
     /// What the trainer reports while it runs.
     public enum Event {
         /// Every few seconds: step within the epoch, mean loss since the last report, speed, time left.
-        case progress(epoch: Int, step: Int, steps: Int, loss: Double, imagesPerSecond: Double, secondsLeft: Double)
+        /// `codeBytes`: with rate-aware training, the rate model's estimate of the code's bytes per tile.
+        case progress(epoch: Int, step: Int, steps: Int, loss: Double, imagesPerSecond: Double, secondsLeft: Double,
+                      codeBytes: Double?)
         case epochEnd(epoch: Int, trainLoss: Double, test: Evaluation.Result?, seconds: Double)
     }
 
@@ -22,6 +27,11 @@ public final class Trainer {
         self.options = options
         model = Autoencoder(architecture: options.architecture, seed: options.seed)
         adam = Adam(parameterCount: model.parameters.count)
+        if options.rateLambda > 0, let bits = options.bits {
+            let rate = RateModel(bits: bits, positions: options.architecture.codeCount)
+            rateModel = rate
+            rateAdam = Adam(parameterCount: rate.logits.count)
+        }
         batchGradient = BatchGradient(options: options)
     }
 
@@ -33,9 +43,17 @@ public final class Trainer {
         guard checkpoint.seed == options.seed, checkpoint.batchSize == options.batchSize else {
             throw TrainingError("the checkpoint was made with seed \(checkpoint.seed) and batch size \(checkpoint.batchSize); pass the same options to resume")
         }
+        guard (checkpoint.rate != nil) == (options.rateLambda > 0) else {
+            throw TrainingError("the checkpoint was made \(checkpoint.rate == nil ? "without" : "with") rate-aware training; pass the same --rate-lambda to resume")
+        }
+        if let rate = checkpoint.rate, rate.model.bits != options.bits {
+            throw TrainingError("the checkpoint's rate model is for \(rate.model.bits) bits; pass --bits \(rate.model.bits) to resume")
+        }
         self.options = options
         model = checkpoint.model
         adam = checkpoint.adam
+        rateModel = checkpoint.rate?.model
+        rateAdam = checkpoint.rate?.adam
         epochsCompleted = checkpoint.epochsCompleted
         batchGradient = BatchGradient(options: options)
     }
@@ -62,24 +80,30 @@ public final class Trainer {
             let epoch = epochsCompleted
             let epochStart = Date()
             let order = self.order(count: source.count, epoch: epoch)
-            var lossSum = 0.0, lossWindow = 0.0, windowSteps = 0
+            var lossSum = 0.0, lossWindow = 0.0, bitsWindow = 0.0, windowSteps = 0
             var lastReport = Date()
             for step in 0..<steps {
                 let batch = order[(step * options.batchSize)..<min((step + 1) * options.batchSize, order.count)]
-                let loss = batchGradient.compute(model: model, source: source, indices: batch, epoch: epoch)
+                let loss = batchGradient.compute(model: model, source: source, indices: batch, epoch: epoch,
+                                                 rateModel: rateModel)
                 guard loss.isFinite else {
                     throw TrainingError("the loss became \(loss) at epoch \(epoch + 1), step \(step + 1); lower the learning rate")
                 }
-                adam.update(parameters: &model.parameters, gradients: batchGradient.gradient,
-                            learningRate: schedule.rate(at: adam.step))
-                lossSum += loss; lossWindow += loss; windowSteps += 1
+                let learningRate = schedule.rate(at: adam.step)
+                adam.update(parameters: &model.parameters, gradients: batchGradient.gradient, learningRate: learningRate)
+                if rateModel != nil {
+                    rateAdam!.update(parameters: &rateModel!.logits, gradients: batchGradient.rateGradient,
+                                     learningRate: learningRate)
+                }
+                lossSum += loss; lossWindow += loss; bitsWindow += batchGradient.rateBitsPerTile; windowSteps += 1
                 imagesDone += batch.count
                 if Date().timeIntervalSince(lastReport) >= 2 || step == steps - 1 {
                     let elapsed = Date().timeIntervalSince(runStart)
                     let speed = Double(imagesDone) / max(elapsed, 1e-9)
                     report(.progress(epoch: epoch + 1, step: step + 1, steps: steps, loss: lossWindow / Double(windowSteps),
-                                     imagesPerSecond: speed, secondsLeft: Double(imagesTotal - imagesDone) / speed))
-                    lossWindow = 0; windowSteps = 0; lastReport = Date()
+                                     imagesPerSecond: speed, secondsLeft: Double(imagesTotal - imagesDone) / speed,
+                                     codeBytes: rateModel == nil ? nil : bitsWindow / Double(windowSteps) / 8))
+                    lossWindow = 0; bitsWindow = 0; windowSteps = 0; lastReport = Date()
                 }
             }
             let result = test.map {
@@ -94,7 +118,7 @@ public final class Trainer {
 
     public var currentCheckpoint: Checkpoint {
         Checkpoint(model: model, adam: adam, epochsCompleted: epochsCompleted, seed: options.seed,
-                   batchSize: options.batchSize)
+                   batchSize: options.batchSize, rate: rateModel.map { ($0, rateAdam!) })
     }
 }
 

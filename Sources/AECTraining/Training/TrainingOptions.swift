@@ -22,6 +22,9 @@ public struct TrainingOptions: Sendable {
     public var gaussianSigma: Float = 0
     /// Sparsity: λ · mean |code| is added to the loss.
     public var sparsity: Float = 0
+    /// Rate-aware training: λ · (mean over the batch's code values of the estimated bits, see `RateModel`)
+    /// is added to the loss. Needs `bits`. 0: off.
+    public var rateLambda: Float = 0
     public var threads = Parallel.coreCount
 
     public init() {}
