@@ -83,7 +83,7 @@ let package = Package(
                     resources: [.copy("Fixtures")], swiftSettings: simdFlags),
         .testTarget(name: "AECImageTests", dependencies: ["AECImage", "AECNet"]),  // AECNet: the seeded generator
         // simdFlags defines AEC_FMA, which the golden tests use to know whether exact bytes are expected.
-        .testTarget(name: "AECCodecTests", dependencies: ["AECCodec"], swiftSettings: simdFlags),
+        .testTarget(name: "AECCodecTests", dependencies: ["AECCodec", "AECTraining"], swiftSettings: simdFlags),
         .testTarget(name: "AECBenchTests", dependencies: ["AECBench", "AECImage"]),
         .testTarget(name: "AECTrainingTests", dependencies: ["AECTraining", "AECImage", "CZlib"]),
         // Runs the built executables as a user would; depending on them makes `swift test` build them.

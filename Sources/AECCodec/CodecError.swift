@@ -9,7 +9,8 @@ public enum CodecError: Error, Equatable, CustomStringConvertible {
     case tooLarge(width: Int, height: Int, limit: Int)
     case emptyImage
     case unsupportedBits(Int, available: [Int])
-    case noShippedModel
+    /// No shipped model of this name (e.g. "default") in this build.
+    case noShippedModel(String)
     case encodingFailed(String)
     case unknownModel(UInt32)
 
@@ -25,7 +26,7 @@ public enum CodecError: Error, Equatable, CustomStringConvertible {
         case let .tooLarge(w, h, limit): return "image too large: \(w)×\(h) pixels exceeds the limit of \(limit)"
         case .emptyImage: return "the image has no pixels"
         case .encodingFailed(let why): return "cannot encode: \(why)"
-        case .noShippedModel: return "no default model is shipped in this build; pass one with --model"
+        case .noShippedModel(let name): return "no model \"\(name)\" is shipped in this build; pass one with --model"
         case .unknownModel(let f): return String(format: "made with model %06x, which is not one of the shipped models; pass it with --model", f)
         case let .unsupportedBits(b, available):
             return "the model has no entropy tables for \(b) bits (it has: \(available.map(String.init).joined(separator: ", ")))"

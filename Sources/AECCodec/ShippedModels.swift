@@ -9,10 +9,15 @@ public enum ShippedModels {
     static var folder: URL? { Bundle.module.url(forResource: "Models", withExtension: nil) }
 
     /// The default model (`default.aecm`).
-    public static func `default`() throws -> CodecModel {
-        guard let url = folder?.appendingPathComponent("\(defaultName).aecm"),
+    public static func `default`() throws -> CodecModel { try named(defaultName) }
+
+    /// The shipped model `name.aecm`.
+    /// - Throws: `CodecError.noShippedModel` when this build has no such model; `ModelFileError` when it
+    ///   does not load.
+    public static func named(_ name: String) throws -> CodecModel {
+        guard let url = folder?.appendingPathComponent("\(name).aecm"),
               FileManager.default.fileExists(atPath: url.path) else {
-            throw CodecError.noShippedModel
+            throw CodecError.noShippedModel(name)
         }
         return try CodecModel.load(from: url.path)
     }

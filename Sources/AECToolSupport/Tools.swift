@@ -8,6 +8,10 @@ public enum ToolDefaults {
     public static var jobs: Int { max(1, ProcessInfo.processInfo.activeProcessorCount) }
     /// Bits per code value (`Codec.defaultBits`).
     public static let bits = Codec.defaultBits
+    /// The valid `--quality` values (`QualityLadder`).
+    public static var qualities: ClosedRange<Int> { QualityLadder.range }
+    /// The quality of the default setting.
+    public static var quality: Int { QualityLadder.defaultQuality }
     /// The largest image accepted (`Codec.defaultMaxPixels`).
     public static let maxPixels = Codec.defaultMaxPixels
 }
@@ -16,9 +20,12 @@ public enum ToolDefaults {
 public struct EncodeRequest: Sendable {
     public var inputs: [String]
     public var output: String
+    /// Bits per code value (ignored with `quality`).
     public var bits = Codec.defaultBits
+    /// A rung of `QualityLadder` (1…): picks a shipped model and the bits; nil for `bits` with the model.
+    public var quality: Int?
     public var halfChroma = false
-    /// A model file; nil for the shipped default model.
+    /// A model file; nil for a shipped model (the default, or the one `quality` picks).
     public var modelPath: String?
     public var force = false
     public var jobs = 1
@@ -62,15 +69,29 @@ public enum EncodeTool {
         let console = Console(tool: name, verbosity: request.verbosity)
         let plan = try InputPlan(inputs: request.inputs, output: request.output, inputExtension: "png", outputExtension: "aec")
         let model: CodecModel
+        var bits = request.bits
         do {
-            model = try request.modelPath.map(CodecModel.load(from:)) ?? ShippedModels.default()
-            guard model.entropyModels[request.bits] != nil else {
-                throw CodecError.unsupportedBits(request.bits, available: model.availableBits)
+            if let path = request.modelPath {
+                model = try CodecModel.load(from: path)
+            } else if let quality = request.quality {
+                guard let level = QualityLadder.level(quality) else {
+                    throw UsageError("--quality must be from \(QualityLadder.range.lowerBound) to \(QualityLadder.range.upperBound) (got \(quality))")
+                }
+                model = try ShippedModels.named(level.model)
+                bits = level.bits
+            } else {
+                model = try ShippedModels.default()
             }
-        } catch CodecError.noShippedModel {
-            console.error("\(CodecError.noShippedModel)")
-            return ExitStatus.failure
+            guard model.entropyModels[bits] != nil else {
+                throw CodecError.unsupportedBits(bits, available: model.availableBits)
+            }
+        } catch let error as UsageError {
+            throw error
         } catch let error as CodecError {
+            if case .noShippedModel = error {
+                console.error("\(error)")
+                return ExitStatus.failure
+            }
             console.error(request.modelPath ?? "the default model", "\(error)")
             return ExitStatus.failure
         } catch {
@@ -78,7 +99,7 @@ public enum EncodeTool {
             return ExitStatus.failure
         }
         var options = EncodeOptions()
-        options.bits = request.bits
+        options.bits = bits
         options.halfResolutionChroma = request.halfChroma
         let job = EncodeJob(codec: Codec(model: model), options: options, maxPixels: request.maxPixels,
                             force: request.force, measureQuality: request.verbosity == .verbose)

@@ -19,7 +19,8 @@ struct AECEncode: ParsableCommand {
 
             Examples:
               aec-encode photo.png -o photo.aec
-              aec-encode shots/ -o shots-aec/ --bits 5 --jobs 4
+              aec-encode shots/ -o shots-aec/ --quality 3 --jobs 4
+              aec-encode photo.png -o small.aec --bits 4
               aec-encode -v --model mine.aecm photo.png -o out/
               cat a.png | aec-encode - -o - > a.aec
             """)
@@ -30,8 +31,13 @@ struct AECEncode: ParsableCommand {
     @Option(name: [.short, .customLong("output")], help: ArgumentHelp("Output file, folder, or - for stdout.", valueName: "OUT"))
     var output: String?
 
-    @Option(help: ArgumentHelp("Bits per code value, 2…8 (fewer: smaller files, lower quality).", valueName: "B"))
-    var bits = ToolDefaults.bits
+    @Option(help: ArgumentHelp(
+        "Quality \(ToolDefaults.qualities.lowerBound)…\(ToolDefaults.qualities.upperBound): picks a shipped model and bits per code value (default \(ToolDefaults.quality); higher: larger files, better images).",
+        valueName: "Q"))
+    var quality: Int?
+
+    @Option(help: ArgumentHelp("Bits per code value, 2…8, with the default model or --model (fewer: smaller files, lower quality; default \(ToolDefaults.bits)).", valueName: "B"))
+    var bits: Int?
 
     @Flag(help: "Code the colour (chroma) planes at half resolution in each direction.")
     var halfChroma = false
@@ -58,7 +64,15 @@ struct AECEncode: ParsableCommand {
         guard output != nil else {
             throw ValidationError("missing -o OUT: where to write (an .aec file, a folder, or - for stdout)")
         }
-        guard (2...8).contains(bits) else { throw ValidationError("--bits must be from 2 to 8 (got \(bits))") }
+        if let bits, !(2...8).contains(bits) { throw ValidationError("--bits must be from 2 to 8 (got \(bits))") }
+        if let quality {
+            guard ToolDefaults.qualities.contains(quality) else {
+                throw ValidationError("--quality must be from \(ToolDefaults.qualities.lowerBound) to \(ToolDefaults.qualities.upperBound) (got \(quality))")
+            }
+            guard bits == nil, model == nil else {
+                throw ValidationError("--quality picks the model and the bits: use it without --bits and --model")
+            }
+        }
         if let jobs, !(1...1024).contains(jobs) { throw ValidationError("--jobs must be from 1 to 1024 (got \(jobs))") }
         guard maxPixels >= 1 else { throw ValidationError("--max-pixels must be at least 1") }
         guard !(verbose && quiet) else { throw ValidationError("--verbose and --quiet cannot be used together") }
@@ -66,7 +80,8 @@ struct AECEncode: ParsableCommand {
 
     func run() throws {
         var request = EncodeRequest(inputs: inputs, output: output ?? "")
-        request.bits = bits
+        request.bits = bits ?? ToolDefaults.bits
+        request.quality = quality
         request.halfChroma = halfChroma
         request.modelPath = model
         request.force = force

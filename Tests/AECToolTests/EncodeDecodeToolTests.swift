@@ -217,6 +217,23 @@ final class EncodeDecodeToolTests: XCTestCase {
         XCTAssertTrue(unshipped.stdoutText.contains("not a shipped model"), unshipped.stdoutText)
     }
 
+    func testQualityPicksTheLaddersModelAndBits() throws {
+        for quality in [1, QualityLadder.defaultQuality, QualityLadder.levels.count] {
+            let level = try XCTUnwrap(QualityLadder.level(quality))
+            let coded = path("q\(quality).aec")
+            let run = try CodecTools.run("aec-encode", [sample("fashion-3.png"), "-o", coded, "--quality", "\(quality)"])
+            XCTAssertEqual(run.status, 0, run.stderr)
+            let file = try AECFile(bytes: try bytes(coded), maxPixels: 1 << 20)
+            XCTAssertEqual(file.bits, level.bits, "quality \(quality)")
+            XCTAssertEqual(file.modelFingerprint, try ShippedModels.named(level.model).fingerprint, "quality \(quality)")
+            // The shipped model is found from the file alone.
+            XCTAssertEqual(try CodecTools.run("aec-decode", [coded, "-o", path("q\(quality).png")]).status, 0)
+        }
+        // The default quality is the default: the same bytes as no option at all.
+        XCTAssertEqual(try CodecTools.run("aec-encode", [sample("fashion-3.png"), "-o", path("plain.aec")]).status, 0)
+        XCTAssertEqual(try bytes(path("plain.aec")), try bytes(path("q\(QualityLadder.defaultQuality).aec")))
+    }
+
     func testVerboseReportsPSNRAndQuietPrintsNothing() throws {
         let run = try encode(["-v", sample("fashion-6.png"), sample("ramp-rgba-30x30.png"), "-o", path("v")])
         XCTAssertEqual(run.status, 0, run.stderr)
@@ -376,8 +393,15 @@ final class EncodeDecodeToolTests: XCTestCase {
             ["-", "-o", path("d")],                                            // stdin into a folder: no name
             [sample("fashion-0.png"), "-o", path("x.aec"), "--no-such-option"],
         ]
-        for args in encodeCases {
-            let run = try encode(args)
+        // --quality picks a shipped model, so these run without the test's --model.
+        let qualityCases: [[String]] = [
+            [sample("fashion-0.png"), "-o", path("x.aec"), "--quality", "0"],
+            [sample("fashion-0.png"), "-o", path("x.aec"), "--quality", "\(QualityLadder.levels.count + 1)"],
+            [sample("fashion-0.png"), "-o", path("x.aec"), "--quality", "1", "--bits", "4"],   // quality picks the bits
+            [sample("fashion-0.png"), "-o", path("x.aec"), "--quality", "1", "--model", model], // and the model
+        ]
+        for args in encodeCases.map({ $0 + ["--model", model] }) + qualityCases {
+            let run = try CodecTools.run("aec-encode", args)
             XCTAssertEqual(run.status, 64, "\(args): \(run.stderr)")
             XCTAssertTrue(run.stderr.contains("Error:"), run.stderr)
             XCTAssertFalse(exists(path("x.aec")) || exists(path("x")), "\(args)")

@@ -1,0 +1,70 @@
+import AECCodec
+import AECImage
+import AECTraining
+import XCTest
+
+/// The shipped models on real test images: the default model keeps the quality and size documented in
+/// Docs/MODELS.md, and the `--quality` ladder rises.
+///
+/// Uses the first images of the Fashion-MNIST test set (Debian package `dataset-fashion-mnist`, installed
+/// by .ci/run), which no shipped model was trained on.
+final class ShippedModelTests: XCTestCase {
+    /// Test images used (the first of the 10,000).
+    static let imageCount = 300
+
+    /// What the default model must still give on those images at the default bits: a floor just under the
+    /// mean PSNR it gives and a ceiling just over the mean file size (Docs/MODELS.md has the measured
+    /// values on all 10,000 images; these are the first 300's, `swift test --filter ShippedModelTests`
+    /// prints them).
+    static let defaultFloorPSNR = 22.9
+    static let defaultCeilingBytes = 42.0
+
+    static func testImages(_ count: Int) throws -> [Image] {
+        let idx = try FashionMNIST.load(.test)
+        let n = idx.rows * idx.cols
+        return (0..<min(count, idx.count)).map { i in
+            Image(width: idx.cols, height: idx.rows, channels: 1, samples: Array(idx.pixels[(i * n)..<((i + 1) * n)]))
+        }
+    }
+
+    /// Mean whole-file bytes and mean per-image PSNR (an identical image counts as 100 dB).
+    static func measure(_ codec: Codec, bits: Int, on images: [Image]) throws -> (bytes: Double, psnr: Double) {
+        var options = EncodeOptions()
+        options.bits = bits
+        var bytes = 0.0, psnr = 0.0
+        for image in images {
+            let encoded = try codec.encode(image, options: options).bytes
+            let decoded = try codec.decode(encoded)
+            bytes += Double(encoded.count)
+            psnr += min(100, Quality.psnr(image, decoded))
+        }
+        return (bytes / Double(images.count), psnr / Double(images.count))
+    }
+
+    func testDefaultModelKeepsItsDocumentedQualityAndSize() throws {
+        let images = try Self.testImages(Self.imageCount)
+        XCTAssertEqual(images.count, Self.imageCount)
+        let codec = Codec(model: try ShippedModels.default())
+        let (bytes, psnr) = try Self.measure(codec, bits: Codec.defaultBits, on: images)
+        print(String(format: "default model, %d bits, first %d test images: %.2f bytes, %.3f dB", Codec.defaultBits, images.count, bytes, psnr))
+        XCTAssertGreaterThan(psnr, Self.defaultFloorPSNR)
+        XCTAssertLessThan(bytes, Self.defaultCeilingBytes)
+    }
+
+    func testQualityLadderRisesInBothPSNRAndBytes() throws {
+        let images = try Self.testImages(100)
+        var previous: (bytes: Double, psnr: Double)? = nil
+        for (i, level) in QualityLadder.levels.enumerated() {
+            let point = try Self.measure(Codec(model: try ShippedModels.named(level.model)), bits: level.bits, on: images)
+            print(String(format: "quality %d (%@, %d bits): %.2f bytes, %.3f dB", i + 1, level.model, level.bits, point.bytes, point.psnr))
+            if let previous {
+                XCTAssertGreaterThan(point.psnr, previous.psnr, "quality \(i + 1) is not better than \(i)")
+                XCTAssertGreaterThan(point.bytes, previous.bytes, "quality \(i + 1) is not larger than \(i)")
+            }
+            previous = point
+        }
+        XCTAssertEqual(QualityLadder.level(QualityLadder.defaultQuality), QualityLadder.Level(model: ShippedModels.defaultName, bits: Codec.defaultBits))
+        XCTAssertNil(QualityLadder.level(0))
+        XCTAssertNil(QualityLadder.level(QualityLadder.levels.count + 1))
+    }
+}
