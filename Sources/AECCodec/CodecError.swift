@@ -17,7 +17,7 @@ public enum CodecError: Error, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .notAEC(let why): return "not an .aec file (\(why))"
-        case .unsupportedVersion(let v): return "unsupported .aec format version \(v) (this aec reads version \(AECFile.version))"
+        case .unsupportedVersion(let v): return "unsupported .aec format version \(v) (this aec reads versions \(AECFile.readableVersions.lowerBound)–\(AECFile.readableVersions.upperBound))"
         case .truncated: return "truncated .aec file"
         case .checksumMismatch: return "checksum mismatch: the file is damaged or truncated"
         case .corrupt(let why): return "corrupt .aec file: \(why)"

@@ -54,6 +54,7 @@ public enum InfoReport {
         }
         let lines: [(String, String)] = [
             ("file", name),
+            ("format", "aec version \(file.formatVersion)"),
             ("size", "\(file.width)×\(file.height) (\(pixels) pixels)"),
             ("colour", file.colour.description),
             ("bits", "\(file.bits)"),

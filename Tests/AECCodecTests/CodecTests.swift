@@ -50,14 +50,44 @@ final class CodecTests: XCTestCase {
         XCTAssertEqual(encoded.bytes, try codec.encode(gray).bytes)
     }
 
-    func testHeaderOfA28x28GrayImageIs13Bytes() throws {
+    func testHeaderOfA28x28GrayImageIs12Bytes() throws {
         let bytes = try codec.encode(TestModels.image(width: 28, height: 28, channels: 1)).bytes
         let file = try AECFile(bytes: bytes, maxPixels: 1 << 30)
-        XCTAssertEqual(file.headerSize, 9)
-        XCTAssertEqual(bytes.count, file.payload.count + 13)
+        XCTAssertEqual(file.headerSize, 8)
+        XCTAssertEqual(bytes.count, file.payload.count + 12)
         XCTAssertEqual(file.modelFingerprint, TestModels.tiny.fingerprint)
         XCTAssertEqual(file.bits, 6)
-        XCTAssertEqual(Array(bytes[0..<3]), [0x41, 0x45, 0x01])
+        XCTAssertEqual(file.formatVersion, 2)
+        // "AE", then version 2 (bits 6–7 = 1) with the flags: 6 bits (5), gray (0), no alpha.
+        XCTAssertEqual(Array(bytes[0..<3]), [0x41, 0x45, 0x45])
+    }
+
+    /// A version-1 file (one header byte more: the version, then the flags after the fingerprint) made
+    /// from a version-2 one.
+    static func versionOne(of v2: [UInt8]) -> [UInt8] {
+        var v1 = Array(v2[0..<2]) + [0x01] + Array(v2[3..<6]) + [v2[2] & 0x3F] + Array(v2[6..<(v2.count - 4)])
+        v1.appendLE(CRC32.checksum(v1))
+        return v1
+    }
+
+    func testVersionOneFilesStillDecode() throws {
+        for (w, h, c) in [(28, 28, 1), (30, 17, 4)] {
+            let image = TestModels.image(width: w, height: h, channels: c)
+            let v2 = try codec.encode(image).bytes
+            let v1 = Self.versionOne(of: v2)
+            XCTAssertEqual(v1.count, v2.count + 1)
+            let file = try AECFile(bytes: v1, maxPixels: 1 << 30)
+            XCTAssertEqual(file.formatVersion, 1)
+            XCTAssertEqual(file.headerSize, try AECFile(bytes: v2, maxPixels: 1 << 30).headerSize + 1)
+            XCTAssertEqual(try codec.decode(v1), try codec.decode(v2))
+            XCTAssertEqual(file.serialized(), v2, "re-serialized in the current version")
+            // Version 1 had no other use for the flag byte's top bits.
+            var reserved = v1
+            reserved[6] |= 0x40
+            reserved.replaceSubrange((reserved.count - 4)..., with: [])
+            reserved.appendLE(CRC32.checksum(reserved))
+            XCTAssertThrowsError(try codec.decode(reserved)) { XCTAssertEqual($0 as? CodecError, .corrupt("reserved flag bits are set")) }
+        }
     }
 
     func testOutputDoesNotDependOnJobs() throws {
@@ -130,9 +160,11 @@ final class CodecTests: XCTestCase {
         let bytes = try validFile()
         XCTAssertThrowsError(try codec.decode([])) { XCTAssertEqual($0 as? CodecError, .notAEC("the file is empty")) }
         XCTAssertThrowsError(try codec.decode(Array("\u{89}PNG\r\n".utf8))) { XCTAssertTrue("\($0)".contains("not an .aec file"), "\($0)") }
-        var future = bytes
-        future[2] = 2
-        XCTAssertThrowsError(try codec.decode(future)) { XCTAssertEqual($0 as? CodecError, .unsupportedVersion(2)) }
+        for (lead, version) in [(0x80 | bytes[2] & 0x3F, 3), (0xC0 | bytes[2] & 0x3F, 4), (0x00, 0), (0x05, 5)] {
+            var future = bytes
+            future[2] = lead
+            XCTAssertThrowsError(try codec.decode(future)) { XCTAssertEqual($0 as? CodecError, .unsupportedVersion(version)) }
+        }
         var flipped = bytes
         flipped[bytes.count / 2] ^= 0x10
         XCTAssertThrowsError(try codec.decode(flipped)) { XCTAssertEqual($0 as? CodecError, .checksumMismatch) }

@@ -59,10 +59,35 @@ final class GoldenTests: XCTestCase {
             let crc = CRC32.checksum(decoded.samples)
             lines.append("\(name) \(String(crc, radix: 16))")
             #if AEC_FMA
-            XCTAssertEqual(encoded, golden, "\(name): encoding changed (AEC_UPDATE_GOLDEN=1 if on purpose)")
+            XCTAssertTrue(encoded == golden, "\(name): encoding changed (\(golden.count) → \(encoded.count) bytes; AEC_UPDATE_GOLDEN=1 if on purpose)")
             if !update { XCTAssertEqual(crc, checksums[name], "\(name): decoded pixels changed") }
             #endif
         }
         if update { try (lines.joined(separator: "\n") + "\n").write(to: checksumFile, atomically: true, encoding: .utf8) }
+    }
+
+    /// Files of the first release (format version 1, made with the first default model, which ships on as
+    /// `small`) still decode to the same pixels. These are never regenerated.
+    func testVersionOneFilesOfTheFirstReleaseStillDecode() throws {
+        let folder = Self.folder.appendingPathComponent("v1")
+        let small = try ShippedModels.named("small")
+        let text = try String(contentsOf: folder.appendingPathComponent("decoded-crc32.txt"), encoding: .utf8)
+        var checked = 0
+        for line in text.split(separator: "\n") where !line.hasPrefix("#") {
+            let parts = line.split(separator: " ")
+            let name = String(parts[0])
+            let bytes = try [UInt8](Data(contentsOf: folder.appendingPathComponent("\(name).aec")))
+            let file = try AECFile(bytes: bytes, maxPixels: 1 << 30)
+            XCTAssertEqual(file.formatVersion, 1, name)
+            XCTAssertEqual(file.modelFingerprint, small.fingerprint, name)
+            // Found among the shipped models by its fingerprint, as aec-decode does.
+            let model = try XCTUnwrap(ShippedModels.model(withFingerprint: file.modelFingerprint), name)
+            let decoded = try Codec(model: model).decode(bytes)
+            #if AEC_FMA
+            XCTAssertEqual(String(CRC32.checksum(decoded.samples), radix: 16), String(parts[1]), "\(name): decoded pixels changed")
+            #endif
+            checked += 1
+        }
+        XCTAssertEqual(checked, Self.cases.count)
     }
 }

@@ -204,7 +204,7 @@ final class EncodeDecodeToolTests: XCTestCase {
         XCTAssertEqual(run.status, 0, run.stderr)
         let text = run.stdoutText
         let fingerprint = String(format: "%06x", try CodecModel.load(from: model).fingerprint)
-        for expected in ["file:       \(coded)", "size:       30×30 (900 pixels)", "colour:     YCbCr 4:4:4", "bits:       4",
+        for expected in ["file:       \(coded)", "format:     aec version 2", "size:       30×30 (900 pixels)", "colour:     YCbCr 4:4:4", "bits:       4",
                          "model:      \(fingerprint) (the --model model)", "alpha:      stored losslessly",
                          "bytes:      \(try bytes(coded).count) (header ", "bits/pixel: "] {
             XCTAssertTrue(text.contains(expected), "'\(expected)' in:\n\(text)")

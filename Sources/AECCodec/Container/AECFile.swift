@@ -3,8 +3,12 @@ import AECNet
 /// The `.aec` container: a small header, an optional lossless alpha block, the entropy-coded payload and
 /// a CRC-32. Byte by byte in Docs/FORMAT.md.
 ///
-///     "AE" (2) · version (1) · model fingerprint (3, LE) · flags (1) · width − 1 (varint) · height − 1 (varint)
-///     [alpha length (varint) · alpha (zlib)]  · payload …  · CRC-32 of all before (4, LE)
+///     "AE" (2) · version − 1 (bits 6–7) | flags (bits 0–5) (1) · model fingerprint (3, LE)
+///     · width − 1 (varint) · height − 1 (varint) · [alpha length (varint) · alpha (zlib)]
+///     · payload … · CRC-32 of all before (4, LE)
+///
+/// That is format version 2, which this code writes. It also reads version 1, whose header had one byte
+/// more: "AE" · 0x01 · fingerprint (3) · flags (1) · width − 1 · height − 1 · … (the same fields otherwise).
 public struct AECFile: Equatable, Sendable {
     public enum ColourMode: UInt8, Sendable, CustomStringConvertible {
         case gray = 0
@@ -20,10 +24,15 @@ public struct AECFile: Equatable, Sendable {
     }
 
     public static let magic: [UInt8] = Array("AE".utf8)
-    public static let version: UInt8 = 1
-    /// Bytes of a file with a 1×1 image and an empty payload: the least a valid file can have.
-    public static let minimumSize = 2 + 1 + 3 + 1 + 1 + 1 + 4
+    /// The format version this code writes.
+    public static let version = 2
+    /// The format versions this code reads.
+    public static let readableVersions = 1...2
+    /// Bytes of a version-2 file with a 1×1 image and an empty payload: the least a valid file can have.
+    public static let minimumSize = 2 + 1 + 3 + 1 + 1 + 4
 
+    /// The format version of the file this was read from (`version` for one made here).
+    public private(set) var formatVersion = AECFile.version
     /// Low 24 bits of the CRC-32 stored at the end of the model file that made it (`CodecModel.fingerprint`).
     public var modelFingerprint: UInt32
     public var bits: Int
@@ -41,14 +50,17 @@ public struct AECFile: Equatable, Sendable {
     }
 
     /// Header bytes (everything but the alpha block, the payload and the CRC).
-    public var headerSize: Int { 2 + 1 + 3 + 1 + VarInt.size(width - 1) + VarInt.size(height - 1) }
+    public var headerSize: Int {
+        (formatVersion == 1 ? 7 : 6) + VarInt.size(width - 1) + VarInt.size(height - 1)
+    }
 
+    /// The file's bytes, in the current format version (`AECFile.version`).
     public func serialized() -> [UInt8] {
         var out = AECFile.magic
-        out.append(AECFile.version)
-        out += [UInt8(modelFingerprint & 0xFF), UInt8(modelFingerprint >> 8 & 0xFF), UInt8(modelFingerprint >> 16 & 0xFF)]
         // flags: bits 0–2 = bits − 1, bits 3–4 = colour mode, bit 5 = alpha block present.
-        out.append(UInt8(bits - 1) | colour.rawValue << 3 | (alpha != nil ? 1 << 5 : 0))
+        let flags = UInt8(bits - 1) | colour.rawValue << 3 | (alpha != nil ? 1 << 5 : 0)
+        out.append(UInt8(AECFile.version - 1) << 6 | flags)
+        out += [UInt8(modelFingerprint & 0xFF), UInt8(modelFingerprint >> 8 & 0xFF), UInt8(modelFingerprint >> 16 & 0xFF)]
         VarInt.append(width - 1, to: &out)
         VarInt.append(height - 1, to: &out)
         if let alpha {
@@ -60,6 +72,10 @@ public struct AECFile: Equatable, Sendable {
         return out
     }
 
+    /// The format version that the byte after the magic announces: its bits 6–7 plus one, or — when those
+    /// are 0 — the byte itself (version 1 files, where it was a version number).
+    static func announcedVersion(_ lead: UInt8) -> Int { lead >> 6 == 0 ? Int(lead) : Int(lead >> 6) + 1 }
+
     /// Parses and checks a whole file: magic, version, CRC, then the fields. `maxPixels` bounds the image
     /// size a header may announce.
     public init(bytes: [UInt8], maxPixels: Int) throws {
@@ -68,21 +84,26 @@ public struct AECFile: Equatable, Sendable {
             throw CodecError.notAEC(bytes.isEmpty ? "the file is empty" : "it starts with \(start)")
         }
         guard bytes.count >= 3 else { throw CodecError.truncated }
-        guard bytes[2] == AECFile.version else { throw CodecError.unsupportedVersion(Int(bytes[2])) }
-        guard bytes.count >= AECFile.minimumSize else { throw CodecError.truncated }
+        let version = Self.announcedVersion(bytes[2])
+        guard AECFile.readableVersions.contains(version) else { throw CodecError.unsupportedVersion(version) }
+        formatVersion = version
+        guard bytes.count >= AECFile.minimumSize + (version == 1 ? 1 : 0) else { throw CodecError.truncated }
         let body = bytes[0..<(bytes.count - 4)]
         var crcReader = ByteReader(bytes[(bytes.count - 4)...])
         guard CRC32.checksum(body) == crcReader.u32()! else { throw CodecError.checksumMismatch }
 
         var r = ByteReader(body)
-        r.offset = 3
+        r.offset = 2
+        var flags = r.u8()! & 0x3F  // version 2: the flags share the byte with the version
         let f = r.bytes(3)!.map(UInt32.init)
         modelFingerprint = f[0] | f[1] << 8 | f[2] << 16
-        let flags = r.u8()!
+        if version == 1 {
+            flags = r.u8()!
+            guard flags & 0xC0 == 0 else { throw CodecError.corrupt("reserved flag bits are set") }
+        }
         bits = Int(flags & 7) + 1
         guard let colour = ColourMode(rawValue: flags >> 3 & 3) else { throw CodecError.corrupt("unknown colour mode \(flags >> 3 & 3)") }
         self.colour = colour
-        guard flags & 0xC0 == 0 else { throw CodecError.corrupt("reserved flag bits are set") }
         guard bits >= 2 else { throw CodecError.corrupt("\(bits)-bit codes are not defined") }
         guard let w = VarInt.read(&r), let h = VarInt.read(&r), w < 1 << 30, h < 1 << 30 else {
             throw CodecError.corrupt("bad image size")
