@@ -19,7 +19,8 @@ final class DecoderFuzzTests: XCTestCase {
             var options = EncodeOptions()
             options.bits = bits
             options.halfResolutionChroma = half
-            seeds.append(try codec.encode(TestModels.image(width: w, height: h, channels: c), options: options).bytes)
+            let v2 = try codec.encode(TestModels.image(width: w, height: h, channels: c), options: options).bytes
+            seeds += [v2, CodecTests.versionOne(of: v2)]  // both format versions' parsers
         }
         var rng = SplitMix64(seed: 2024)
         var decoded = 0, rejected = 0
