@@ -3,7 +3,10 @@
 ///     in  [n, h, w, cin]     weight [3, 3, cin, cout] = [(9·cin) × cout]     bias [cout]
 ///     out [n, h, w, cout]    out = im2col(in) · weight + bias
 ///
-/// Pixels are processed in runs (`pixelsPerRun`) so that the column buffer stays in L2.
+/// Forward: an implicit GEMM that reads the column matrix's rows from a padded copy of the image
+/// (`ImplicitConv3x3`, bit-identical to the explicit one) where cout is a multiple of 16, else im2col +
+/// `sgemm`. Backward: im2col + `sgemm`. Pixels are processed in runs (`pixelsPerRun`) so that the column
+/// buffer stays in L2.
 public enum Conv3x3 {
     /// Pixels per im2col run: about 96K floats of column buffer, at least one GEMM row tile.
     static func pixelsPerRun(cin: Int) -> Int { max(6, (98_304 / (9 * cin)) / 6 * 6) }
@@ -20,6 +23,20 @@ public enum Conv3x3 {
             SingleInputConv.forward(out: out, input: input, weight: weight, bias: bias, n: n, h: h, w: w, cout: cout)
             return
         }
+        if ImplicitConv3x3.supports(cin: cin, cout: cout) {
+            ImplicitConv3x3.forward(out: out, input: input, weight: weight, bias: bias, n: n, h: h, w: w,
+                                    cin: cin, cout: cout, workspace: workspace)
+            return
+        }
+        forwardIm2col(out: out, input: input, weight: weight, bias: bias, n: n, h: h, w: w, cin: cin, cout: cout,
+                      workspace: workspace)
+    }
+
+    /// The same as `forward` through an explicit column matrix: im2col, then `sgemm`. Used where the
+    /// implicit GEMM does not apply (cout not a multiple of 16), and by the tests as its reference.
+    static func forwardIm2col(out: UnsafeMutablePointer<Float>, input: UnsafePointer<Float>,
+                              weight: UnsafePointer<Float>, bias: UnsafePointer<Float>,
+                              n: Int, h: Int, w: Int, cin: Int, cout: Int, workspace: Workspace) {
         let pixels = n * h * w, k = 9 * cin, run = pixelsPerRun(cin: cin)
         let col = workspace.buffer(0, count: run * k)
         var first = 0

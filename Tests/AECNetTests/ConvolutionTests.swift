@@ -48,6 +48,30 @@ final class ConvolutionTests: XCTestCase {
         }
     }
 
+    /// cout a multiple of 16 takes the implicit GEMM: against the definition, and bit for bit against
+    /// im2col + sgemm (same sums in the same order, the same K blocks: cin 64 and 100 make K = 576 and
+    /// 900, cut into 2 and 3 blocks that end inside a tap).
+    func testImplicitGEMMForwardEqualsDirectAndIm2colBitForBit() {
+        for (h, w) in [(1, 1), (2, 9), (7, 7), (14, 14), (28, 28)] {
+            for (cin, cout) in [(2, 16), (3, 32), (16, 16), (32, 32), (64, 64), (100, 16), (32, 48)] {
+                guard h * w * cin * cout <= 28 * 28 * 64 * 64 else { continue }
+                let c = Case(n: 2, h: h, w: w, cin: cin, cout: cout)
+                XCTAssertTrue(ImplicitConv3x3.supports(cin: cin, cout: cout))
+                let (x, wt, b) = randomProblem(c, seed: 21)
+                let implicit = forward(c, x, wt, b, direct: false)
+                assertClose(implicit, forward(c, x, wt, b, direct: true), relativeTolerance: tolerance(cin: cin), "conv \(c)")
+                var explicit = [Float](repeating: .nan, count: implicit.count)
+                x.withUnsafeBufferPointer { i in wt.withUnsafeBufferPointer { wp in b.withUnsafeBufferPointer { bp in
+                    explicit.withPointer { o in
+                        Conv3x3.forwardIm2col(out: o, input: i.baseAddress!, weight: wp.baseAddress!, bias: bp.baseAddress!,
+                                              n: c.n, h: c.h, w: c.w, cin: c.cin, cout: c.cout, workspace: Workspace())
+                    }
+                } } }
+                XCTAssertEqual(implicit.map(\.bitPattern), explicit.map(\.bitPattern), "conv \(c): not bit-identical")
+            }
+        }
+    }
+
     func testSingleOutputChannelForward() {
         for (h, w) in [(1, 1), (3, 5), (7, 7)] {
             for cin in [1, 8, 9, 17, 400] {
