@@ -11,7 +11,9 @@ enum TestModels {
         let models = (2...8).map { bits -> EntropyModel in
             // Skewed random symbols: the sum of two uniforms, so that tables are not flat.
             let symbols = (0..<(200 * 49)).map { _ in UInt16((rng.next(below: 1 << bits) + rng.next(below: 1 << bits)) / 2) }
-            return try! EntropyModel.fit(symbols: symbols, bits: bits, codeChannels: 1, layout: .perPositionAndNeighbour, contextBuckets: 4)
+            // Both neighbour layouts, so that every codec path (and the fuzz test) meets each.
+            let layout: EntropyModel.Layout = bits <= 4 ? .perPositionAndTwoNeighbours : .perPositionAndNeighbour
+            return try! EntropyModel.fit(symbols: symbols, bits: bits, codeChannels: 1, layout: layout, contextBuckets: bits <= 4 ? 3 : 4)
         }
         let file = CodecModel.attaching(models, to: ModelFile(model: network))
         return try! CodecModel(bytes: file.serialized(), name: "tiny")

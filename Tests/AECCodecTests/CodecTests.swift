@@ -272,8 +272,41 @@ final class CodecTests: XCTestCase {
         let train = (0..<2000).flatMap { _ in tile() }, test = (0..<300).flatMap { _ in tile() }
         let report = try EntropyFitting.fit(trainingCodes: train, testCodes: test, codeChannels: 1, bits: [6])[0].report
         let perPosition = report.candidates.first { $0.layout == .perPosition }!.testBytesPerTile
-        XCTAssertEqual(report.chosen.layout, .perPositionAndNeighbour)
+        XCTAssertTrue(report.chosen.layout.usesNeighbours, "\(report.chosen)")
         XCTAssertLessThan(report.chosen.testBytesPerTile, 0.8 * perPosition, "\(report.candidates)")
+    }
+
+    func testFittedTablesStayWithinTheirSizeBudget() throws {
+        var rng = SplitMix64(seed: 6)
+        let codes = (0..<(400 * 49)).map { _ in rng.nextUnitFloat() }
+        for (model, report) in try EntropyFitting.fit(trainingCodes: codes, testCodes: codes, codeChannels: 1, bits: [6, 8]) {
+            XCTAssertLessThanOrEqual(model.serialized().count, EntropyFitting.maximumTableBytes + 8)
+            for c in report.candidates {
+                XCTAssertLessThanOrEqual(EntropyFitting.tableBytes(layout: c.layout, contextBuckets: c.contextBuckets,
+                                                                   bits: model.bits, codeChannels: 1),
+                                         EntropyFitting.maximumTableBytes, "\(c.description) tried at \(model.bits) bits")
+            }
+            // 6 bits can afford the finest candidate (169 contexts); 8 bits cannot.
+            XCTAssertEqual(report.candidates.contains { $0.layout == .perPositionAndTwoNeighbours && $0.contextBuckets == 12 }, model.bits == 6)
+        }
+    }
+
+    func testTwoNeighbourContextsHelpWhenTheMeanSaysNothing() throws {
+        // A symbol is near |left − upper|: the neighbours' mean does not tell it, the pair does.
+        var rng = SplitMix64(seed: 4)
+        func tile() -> [Float] {
+            var v = [Float](repeating: 0, count: 49)
+            for y in 0..<7 { for x in 0..<7 {
+                if x == 0 || y == 0 { v[y * 7 + x] = rng.nextUnitFloat(); continue }
+                v[y * 7 + x] = min(1, max(0, abs(v[y * 7 + x - 1] - v[(y - 1) * 7 + x]) + 0.05 * (rng.nextUnitFloat() - 0.5)))
+            } }
+            return v
+        }
+        let train = (0..<3000).flatMap { _ in tile() }, test = (0..<300).flatMap { _ in tile() }
+        let report = try EntropyFitting.fit(trainingCodes: train, testCodes: test, codeChannels: 1, bits: [5])[0].report
+        let oneNeighbour = report.candidates.filter { $0.layout == .perPositionAndNeighbour }.map(\.testBytesPerTile).min()!
+        XCTAssertEqual(report.chosen.layout, .perPositionAndTwoNeighbours, "\(report.candidates)")
+        XCTAssertLessThan(report.chosen.testBytesPerTile, 0.9 * oneNeighbour, "\(report.candidates)")
     }
 
     func testFittingPrefersTheLayoutThatFitsTheData() throws {

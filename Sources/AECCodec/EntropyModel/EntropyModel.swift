@@ -14,17 +14,20 @@ import Foundation
 /// - `perPositionAndNeighbour`: one table per (position, channel, context), where the context is the
 ///   already-coded neighbours of the same channel — the mean of the left and upper symbols (just one of
 ///   them on the first row or column, none at the corner) — cut into `contextBuckets` equal ranges.
+/// - `perPositionAndTwoNeighbours`: one table per (position, channel, left range, upper range): the left
+///   and the upper symbol each cut into `contextBuckets` equal ranges, or "none" on the first column / row.
 public struct EntropyModel: Equatable, Sendable {
     public enum Layout: UInt8, Sendable, CaseIterable {
         case pooled = 0
         case perPosition = 1
         case perPositionAndNeighbour = 2
+        case perPositionAndTwoNeighbours = 3
     }
 
     public let bits: Int
     public let codeChannels: Int
     public let layout: Layout
-    /// Neighbour ranges for `perPositionAndNeighbour` (1 otherwise).
+    /// Neighbour ranges for the neighbour layouts (1 otherwise).
     public let contextBuckets: Int
     public let tables: [FrequencyTable]
 
@@ -32,7 +35,7 @@ public struct EntropyModel: Equatable, Sendable {
 
     public init(bits: Int, codeChannels: Int, layout: Layout, contextBuckets: Int, tables: [FrequencyTable]) throws {
         self.bits = bits; self.codeChannels = codeChannels; self.layout = layout
-        self.contextBuckets = layout == .perPositionAndNeighbour ? contextBuckets : 1
+        self.contextBuckets = layout.usesNeighbours ? contextBuckets : 1
         self.tables = tables
         guard (1...16).contains(bits), codeChannels >= 1, self.contextBuckets >= 1,
               tables.count == Self.tableCount(layout: layout, codeChannels: codeChannels, contextBuckets: self.contextBuckets),
@@ -42,10 +45,16 @@ public struct EntropyModel: Equatable, Sendable {
     }
 
     static func tableCount(layout: Layout, codeChannels: Int, contextBuckets: Int) -> Int {
+        layout == .pooled ? codeChannels
+            : side * side * codeChannels * contextsPerSymbol(layout: layout, contextBuckets: contextBuckets)
+    }
+
+    /// Tables per (position, channel).
+    static func contextsPerSymbol(layout: Layout, contextBuckets: Int) -> Int {
         switch layout {
-        case .pooled: return codeChannels
-        case .perPosition: return side * side * codeChannels
-        case .perPositionAndNeighbour: return side * side * codeChannels * (contextBuckets + 1)
+        case .pooled, .perPosition: return 1
+        case .perPositionAndNeighbour: return contextBuckets + 1
+        case .perPositionAndTwoNeighbours: return (contextBuckets + 1) * (contextBuckets + 1)
         }
     }
 
@@ -75,6 +84,11 @@ public struct EntropyModel: Equatable, Sendable {
                 context = 0
             }
             return i * (contextBuckets + 1) + context
+        case .perPositionAndTwoNeighbours:
+            let y = position / Self.side, x = position % Self.side
+            let left = x > 0 ? 1 + (Int(symbols[i - codeChannels]) * contextBuckets) >> bits : 0
+            let up = y > 0 ? 1 + (Int(symbols[i - Self.side * codeChannels]) * contextBuckets) >> bits : 0
+            return (i * (contextBuckets + 1) + left) * (contextBuckets + 1) + up
         }
     }
 
@@ -85,7 +99,8 @@ public struct EntropyModel: Equatable, Sendable {
     public static func fit(symbols: [UInt16], bits: Int, codeChannels: Int, layout: Layout,
                            contextBuckets: Int = 1) throws -> EntropyModel {
         let perTile = side * side * codeChannels, alphabet = 1 << bits
-        let buckets = layout == .perPositionAndNeighbour ? contextBuckets : 1
+        let buckets = layout.usesNeighbours ? contextBuckets : 1
+        let contexts = contextsPerSymbol(layout: layout, contextBuckets: buckets)
         let count = tableCount(layout: layout, codeChannels: codeChannels, contextBuckets: buckets)
         let shell = try EntropyModel(bits: bits, codeChannels: codeChannels, layout: layout, contextBuckets: buckets,
                                      tables: [FrequencyTable](repeating: FrequencyTable(counts: [Int](repeating: 1, count: alphabet)), count: count))
@@ -103,9 +118,9 @@ public struct EntropyModel: Equatable, Sendable {
         var tables: [FrequencyTable] = []
         for table in 0..<count {
             var c = Array(counts[(table * alphabet)..<((table + 1) * alphabet)])
-            if layout == .perPositionAndNeighbour {
+            if layout.usesNeighbours {
                 // Add a prior worth `strength` observations shaped like the position's distribution.
-                let i = table / (buckets + 1)
+                let i = table / contexts
                 let marginal = positionCounts[(i * alphabet)..<((i + 1) * alphabet)]
                 let total = marginal.reduce(0, +), strength = Double(alphabet)
                 if total > 0 { for s in 0..<alphabet { c[s] += strength * marginal[marginal.startIndex + s] / total } }
@@ -156,4 +171,9 @@ public struct EntropyModel: Equatable, Sendable {
                                      contextBuckets: Int(buckets), tables: tables)
         return (model, r.offset - bytes.startIndex)
     }
+}
+
+extension EntropyModel.Layout {
+    /// Whether the table depends on already-coded neighbours (and `contextBuckets` means something).
+    public var usesNeighbours: Bool { self == .perPositionAndNeighbour || self == .perPositionAndTwoNeighbours }
 }
