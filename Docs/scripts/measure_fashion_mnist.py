@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Fashion-MNIST test set through aec-encode/aec-decode: mean .aec bytes and mean per-image PSNR per bits.
-Usage: python3 Docs/scripts/measure_fashion_mnist.py .build/release   (writes the 10,000 PNGs to /tmp/fm/png once)
+Usage: python3 Docs/scripts/measure_fashion_mnist.py .build/release [BITS...]   (default bits 2…8; writes the
+10,000 PNGs to /tmp/fm/png once)
 Needs numpy (pip install numpy)."""
 import gzip, os, struct, subprocess, sys, time, zlib
 import numpy as np
@@ -37,7 +38,7 @@ def read_png(path):
     return np.frombuffer(b"".join(rows), np.uint8).reshape(h, w)
 print("| bits | mean .aec bytes | bits/pixel | mean PSNR (dB) | PSNR of mean MSE (dB) | encode s | decode s |")
 print("|---:|---:|---:|---:|---:|---:|---:|")
-for bits in [2, 3, 4, 5, 6, 7, 8]:
+for bits in [int(b) for b in sys.argv[2:]] or [2, 3, 4, 5, 6, 7, 8]:
     out = f"{root}/aec{bits}"; dec = f"{root}/dec{bits}"
     subprocess.run(["rm", "-rf", out, dec])
     t0 = time.time(); subprocess.run([f"{bindir}/aec-encode", "--quiet", "--bits", str(bits), f"{root}/png", "-o", out], check=True); te = time.time() - t0
