@@ -16,7 +16,6 @@ public enum QualityLadder {
 
     /// The rungs, quality 1 first.
     public static let levels: [Level] = [
-        Level(model: "default", bits: 2),
         Level(model: "default", bits: 3),
         Level(model: "default", bits: 4),
         Level(model: "default", bits: 5),
