@@ -11,10 +11,12 @@ public enum ShippedModels {
     /// The default model (`default.aecm`).
     public static func `default`() throws -> CodecModel { try named(defaultName) }
 
-    /// The shipped model `name.aecm`.
+    /// The shipped model `name.aecm` (from the models `all()` loaded once).
     /// - Throws: `CodecError.noShippedModel` when this build has no such model; `ModelFileError` when it
     ///   does not load.
     public static func named(_ name: String) throws -> CodecModel {
+        if let loaded = all().first(where: { $0.name == name }) { return loaded.model }
+        // Not among the loaded ones: missing, or it failed to load — say which.
         guard let url = folder?.appendingPathComponent("\(name).aecm"),
               FileManager.default.fileExists(atPath: url.path) else {
             throw CodecError.noShippedModel(name)

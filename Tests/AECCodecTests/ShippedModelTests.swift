@@ -51,6 +51,16 @@ final class ShippedModelTests: XCTestCase {
         XCTAssertLessThan(bytes, Self.defaultCeilingBytes)
     }
 
+    func testEveryRungNamesAShippedModelAndAMissingOneIsAClearError() throws {
+        for level in QualityLadder.levels {
+            XCTAssertNotNil(try ShippedModels.named(level.model).entropyModels[level.bits], "\(level)")
+        }
+        XCTAssertThrowsError(try ShippedModels.named("no-such-model")) { error in
+            XCTAssertEqual(error as? CodecError, .noShippedModel("no-such-model"))
+            XCTAssertEqual("\(error)", "no model \"no-such-model\" is shipped in this build; pass one with --model")
+        }
+    }
+
     func testQualityLadderRisesInBothPSNRAndBytes() throws {
         let images = try Self.testImages(50)
         var previous: (bytes: Double, psnr: Double)? = nil
