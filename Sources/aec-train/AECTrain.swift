@@ -20,6 +20,7 @@ struct AECTrain: ParsableCommand {
               aec-train --widths 64,64,32 --epochs 30 -o wide.aecm
               aec-train --png-dir photos/ --epochs 5 -o photos.aecm      # random 28×28 crops
               aec-train -o fashion.aecm --resume fashion.aecm.ckpt       # continue an interrupted run
+              aec-train --code-channels 4 --init-from fashion.aecm -o hq.aecm  # grow a trained model's code
             """)
 
     @Option(name: .customLong("fashion-mnist"), help: ArgumentHelp("Folder with the Fashion-MNIST .gz IDX files.", valueName: "dir"))
@@ -88,6 +89,9 @@ struct AECTrain: ParsableCommand {
     @Option(help: ArgumentHelp("Continue the run saved in this checkpoint (same options).", valueName: "path"))
     var resume: String?
 
+    @Option(help: ArgumentHelp("Start from this trained model's weights instead of random ones (same widths; its code may have fewer channels than --code-channels: the new ones start unused).", valueName: "model.aecm"))
+    var initFrom: String?
+
     @Option(help: ArgumentHelp("Do not train: fit the entropy tables of this existing model on the data and write it to --output.", valueName: "model.aecm"))
     var fitEntropy: String?
 
@@ -124,6 +128,9 @@ struct AECTrain: ParsableCommand {
         guard (1...256).contains(threads) else { throw ValidationError("--threads must be from 1 to 256") }
         if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
         if let testLimit, testLimit < 1 { throw ValidationError("--test-limit must be at least 1") }
+        if initFrom != nil && (resume != nil || fitEntropy != nil) {
+            throw ValidationError("--init-from starts a new run; it does not go with --resume or --fit-entropy")
+        }
         if testPNGDirectory != nil && pngDirectory == nil {
             throw ValidationError("--test-png-dir needs --png-dir")
         }
@@ -175,8 +182,14 @@ struct AECTrain: ParsableCommand {
             try writeWithEntropyTables(model, training: training, test: test)
             return
         }
-        let trainer = try resume.map { try Trainer(options: options, resumingFrom: Checkpoint.load(from: $0)) }
-            ?? Trainer(options: options)
+        let trainer: Trainer
+        if let resume {
+            trainer = try Trainer(options: options, resumingFrom: Checkpoint.load(from: resume))
+        } else if let initFrom {
+            trainer = try Trainer(options: options, startingFrom: ModelFile.load(from: initFrom).model)
+        } else {
+            trainer = Trainer(options: options)
+        }
         log("aec-train: widths \(options.architecture), \(options.architecture.parameterLayout.count) parameters, "
             + "\(training.count) training tiles, batch \(batchSize), \(threads) threads"
             + (trainer.epochsCompleted > 0 ? ", resuming after epoch \(trainer.epochsCompleted)" : ""))

@@ -105,6 +105,36 @@ final class TrainerTests: XCTestCase {
         }
     }
 
+    /// `--init-from`: a run started from a trained 1-channel model with a 2-channel code begins where that
+    /// model ended (its first epoch's loss is below a fresh run's) and learns to use the new channel.
+    func testGrowingATrainedModelsCode() throws {
+        let trained = try train(Self.options(threads: 2, epochs: 3)).model
+        var o = Self.options(threads: 2, epochs: 1)
+        o.architecture = Architecture(w1: 4, w2: 4, w3: 2, codeChannels: 2)
+        func firstEpochLoss(_ trainer: Trainer) throws -> Double {
+            var loss = Double.nan
+            try trainer.train(source: IDXTiles(Self.images), test: nil, report: { event in
+                if case .epochEnd(_, let l, _, _) = event { loss = l }
+            }, checkpoint: { _ in })
+            return loss
+        }
+        let grown = try Trainer(options: o, startingFrom: trained)
+        let grownLoss = try firstEpochLoss(grown), freshLoss = try firstEpochLoss(Trainer(options: o))
+        XCTAssertLessThan(grownLoss, freshLoss)
+        // The first decoder conv's weights for the new input channel (index 1 of [3, 3, 2, w3]) started at 0.
+        let (offsets, _) = o.architecture.parameterLayout
+        let decoderIn = offsets[o.architecture.codeLayer + 1]!.weight
+        let newWeights = (0..<9).flatMap { k in (0..<2).map { grown.model.parameters[decoderIn + (k * 2 + 1) * 2 + $0] } }
+        XCTAssertTrue(newWeights.contains { $0 != 0 }, "the new channel is used after training")
+
+        var narrower = o
+        narrower.architecture = Architecture(w1: 4, w2: 3, w3: 2, codeChannels: 2)
+        XCTAssertThrowsError(try Trainer(options: narrower, startingFrom: trained)) { XCTAssertTrue("\($0)".contains("widths"), "\($0)") }
+        var shrunk = Self.options(threads: 1)
+        shrunk.architecture = Architecture(w1: 4, w2: 4, w3: 2, codeChannels: 1)
+        XCTAssertThrowsError(try Trainer(options: shrunk, startingFrom: grown.model))
+    }
+
     func testCheckpointRoundTrip() throws {
         let trainer = try train(Self.options(threads: 2, epochs: 1))
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("aec-\(UUID().uuidString).ckpt").path

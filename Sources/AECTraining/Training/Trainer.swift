@@ -35,6 +35,18 @@ public final class Trainer {
         batchGradient = BatchGradient(options: options)
     }
 
+    /// Starts from a trained model's weights (with a fresh optimizer) instead of random ones — e.g. a
+    /// 7×7×1 model grown to `options.architecture`'s code channels (`Autoencoder.widened`). The widths
+    /// must match, and the code can only grow.
+    public convenience init(options: TrainingOptions, startingFrom start: Autoencoder) throws {
+        let a = start.architecture, b = options.architecture
+        guard a.w1 == b.w1, a.w2 == b.w2, a.w3 == b.w3, a.codeChannels <= b.codeChannels else {
+            throw TrainingError("the starting model has widths \(a), which cannot become \(b) (same widths, code channels can only grow)")
+        }
+        self.init(options: options)
+        model = start.widened(toCodeChannels: b.codeChannels, seed: options.seed)
+    }
+
     /// Continues from a checkpoint, which must have been made with the same architecture, seed and batch size.
     public init(options: TrainingOptions, resumingFrom checkpoint: Checkpoint) throws {
         guard checkpoint.model.architecture == options.architecture else {
