@@ -70,6 +70,31 @@ final class TrainToolTests: XCTestCase {
         XCTAssertFalse(run.stderr.contains("epoch"), "it should fail before training: \(run.stderr)")
     }
 
+    /// `--init-from`: a short run started from a trained model writes a model with the grown code; a model
+    /// of other widths, a file that is not a model, or --init-from with --resume are one-line errors.
+    func testInitFrom() throws {
+        let samples = Tools.packageRoot.appendingPathComponent("Samples").path
+        let start = output("start.aecm")
+        let first = try Tools.run("aec-train", ["--png-dir", samples, "--epochs", "1", "--limit", "16", "--widths", "2,2,2",
+                                                "--quiet", "-o", start])
+        XCTAssertEqual(first.status, 0, first.stderr)
+        let grown = try Tools.run("aec-train", ["--png-dir", samples, "--epochs", "1", "--limit", "16", "--widths", "2,2,2",
+                                                "--code-channels", "2", "--init-from", start, "--quiet", "-o", output()])
+        XCTAssertEqual(grown.status, 0, grown.stderr)
+        XCTAssertEqual(try ModelFile.load(from: output()).model.architecture, Architecture(w1: 2, w2: 2, w3: 2, codeChannels: 2))
+        try FileManager.default.removeItem(atPath: output())
+
+        let wider = try Tools.run("aec-train", ["--png-dir", samples, "--widths", "3,2,2", "--init-from", start, "-o", output()])
+        assertFailure(wider, status: 1, mentions: "widths")
+        XCTAssertEqual(wider.stderr.split(separator: "\n").count, 1, wider.stderr)
+        let bogus = folder.appendingPathComponent("bogus.aecm")
+        try Data("hello".utf8).write(to: bogus)
+        assertFailure(try Tools.run("aec-train", ["--png-dir", samples, "--widths", "2,2,2", "--init-from", bogus.path, "-o", output()]),
+                      status: 1, mentions: "not an aec model file")
+        assertFailure(try Tools.run("aec-train", ["--png-dir", samples, "--init-from", start, "--resume", start, "-o", output()]),
+                      status: 64, mentions: "--init-from")
+    }
+
     func testResumeFromSomethingThatIsNotACheckpoint() throws {
         let bogus = folder.appendingPathComponent("bogus.ckpt")
         try Data("hello".utf8).write(to: bogus)
