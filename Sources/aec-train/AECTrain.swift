@@ -20,7 +20,7 @@ struct AECTrain: ParsableCommand {
               aec-train --widths 64,64,32 --epochs 30 -o wide.aecm
               aec-train --png-dir photos/ --epochs 5 -o photos.aecm      # random 28×28 crops
               aec-train -o fashion.aecm --resume fashion.aecm.ckpt       # continue an interrupted run
-              aec-train --code-channels 4 --init-from fashion.aecm -o hq.aecm  # grow a trained model's code
+              aec-train --png-dir photos/ --init-from fashion.aecm -o photos.aecm  # fine-tune a trained model
             """)
 
     @Option(name: .customLong("fashion-mnist"), help: ArgumentHelp("Folder with the Fashion-MNIST .gz IDX files.", valueName: "dir"))
@@ -89,7 +89,7 @@ struct AECTrain: ParsableCommand {
     @Option(help: ArgumentHelp("Continue the run saved in this checkpoint (same options).", valueName: "path"))
     var resume: String?
 
-    @Option(help: ArgumentHelp("Start from this trained model's weights instead of random ones (same widths; its code may have fewer channels than --code-channels: the new ones start unused).", valueName: "model.aecm"))
+    @Option(help: ArgumentHelp("Start from this trained model's weights instead of random ones, e.g. to fine-tune it on your PNGs (same widths; a code with fewer channels than --code-channels grows, the new ones unused at first).", valueName: "model.aecm"))
     var initFrom: String?
 
     @Option(help: ArgumentHelp("Do not train: fit the entropy tables of this existing model on the data and write it to --output.", valueName: "model.aecm"))
