@@ -41,7 +41,11 @@ public struct CodecModel: Sendable {
         }
         self.file = file
         self.entropyModels = models
-        self.fingerprint = CRC32.checksum(bytes.dropLast(4)) & 0xFF_FFFF
+        // The file's stored CRC-32 (its last four bytes, little-endian), which `ModelFile` has just checked
+        // against the bytes before it.
+        let n = bytes.count
+        let storedCRC = UInt32(bytes[n - 4]) | UInt32(bytes[n - 3]) << 8 | UInt32(bytes[n - 2]) << 16 | UInt32(bytes[n - 1]) << 24
+        self.fingerprint = storedCRC & 0xFF_FFFF
         self.name = name
     }
 
@@ -49,7 +53,7 @@ public struct CodecModel: Sendable {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ModelFileError(file: path, reason: FileManager.default.fileExists(atPath: path) ? "cannot read the file" : "no such file")
         }
-        return try CodecModel(bytes: [UInt8](data), name: path)
+        return try CodecModel(bytes: data.byteArray, name: path)
     }
 
     /// The model file with these entropy models in its ENTR section (replacing any there were).

@@ -130,7 +130,7 @@ public struct ModelFile: Sendable {
             throw ModelFileError(file: path, reason: FileManager.default.fileExists(atPath: path)
                                  ? "cannot read the file" : "no such file")
         }
-        return try ModelFile(bytes: [UInt8](data), name: path)
+        return try ModelFile(bytes: data.byteArray, name: path)
     }
 }
 
@@ -164,6 +164,13 @@ public func writeAtomically(_ bytes: [UInt8], to path: String) throws {
 }
 
 // MARK: - Little-endian byte helpers
+
+extension Data {
+    /// The bytes as an array, copied in one go (`[UInt8](data)` copies byte by byte).
+    public var byteArray: [UInt8] {
+        [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in initialized = copyBytes(to: buffer) }
+    }
+}
 
 extension Array where Element == UInt8 {
     /// Appends `value` in little-endian byte order.

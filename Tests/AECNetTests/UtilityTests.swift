@@ -19,6 +19,15 @@ final class UtilityTests: XCTestCase {
         XCTAssertEqual(CRC32.checksum(Array("123456789".utf8)[2...]), CRC32.checksum(Array("3456789".utf8)), "slices")
     }
 
+    /// Contiguous storage takes a buffer loop, other collections the generic one: the same CRC.
+    func testCRC32OfNonContiguousCollections() {
+        XCTAssertEqual(CRC32.checksum("123456789".utf8), 0xCBF4_3926, "String.UTF8View")
+        var rng = SplitMix64(seed: 3)
+        let bytes = (0..<1000).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
+        XCTAssertEqual(CRC32.checksum(bytes.lazy.map { $0 }), CRC32.checksum(bytes))
+        XCTAssertEqual(CRC32.checksum(bytes.reversed()), CRC32.checksum(Array(bytes.reversed())))
+    }
+
     // MARK: SplitMix64
 
     func testSplitMix64ReferenceValues() {

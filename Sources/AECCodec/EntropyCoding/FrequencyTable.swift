@@ -114,7 +114,12 @@ public struct FrequencyTable: Equatable, Sendable {
         guard bytes.count >= byteCount else {
             throw EntropyCodingError("frequency table truncated: \(bytes.count) bytes, need \(byteCount)")
         }
-        let frequencies = (0..<count).map { u16(at: 2 + 2 * $0) + 1 }
+        let frequencies = bytes.withUnsafeBufferPointer { b -> [UInt32] in
+            (0..<count).map { s -> UInt32 in
+                let low = UInt32(b[2 + 2 * s]), high = UInt32(b[3 + 2 * s])
+                return (low | high << 8) + 1
+            }
+        }
         return (try FrequencyTable(frequencies: frequencies), byteCount)
     }
 }
