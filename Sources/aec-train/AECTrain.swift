@@ -95,6 +95,9 @@ struct AECTrain: ParsableCommand {
     @Option(help: ArgumentHelp("Do not train: fit the entropy tables of this existing model on the data and write it to --output.", valueName: "model.aecm"))
     var fitEntropy: String?
 
+    @Option(help: ArgumentHelp("Bit depths to fit entropy tables for, like 3,4,5 (the codec can use only these). (default: 2,3,4,5,6,7,8)", valueName: "b1,b2,…"))
+    var entropyBits: String?
+
     @Option(help: "Training tiles used to fit the entropy tables (default: all).")
     var entropyTiles: Int?
 
@@ -112,8 +115,21 @@ struct AECTrain: ParsableCommand {
         return (w1, w2, w3)
     }
 
+    /// The bit depths of `--entropy-bits`, sorted.
+    func parsedEntropyBits() throws -> [Int] {
+        guard let entropyBits else { return Array(2...8) }
+        let parts = entropyBits.split(separator: ",", omittingEmptySubsequences: false)
+            .map { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard !parts.isEmpty, parts.allSatisfy({ $0.map { (2...8).contains($0) } ?? false }),
+              Set(parts).count == parts.count else {
+            throw ValidationError("--entropy-bits must be distinct bit depths from 2 to 8, like 3,4,5 (got '\(entropyBits)')")
+        }
+        return parts.compactMap { $0 }.sorted()
+    }
+
     func validate() throws {
         _ = try parsedWidths()
+        _ = try parsedEntropyBits()
         guard epochs >= 1 else { throw ValidationError("--epochs must be at least 1") }
         guard (1...4096).contains(batchSize) else { throw ValidationError("--batch-size must be from 1 to 4096") }
         guard learningRate > 0, learningRate.isFinite else { throw ValidationError("--lr must be positive") }
@@ -200,7 +216,7 @@ struct AECTrain: ParsableCommand {
         log("aec-train: checkpoint \(checkpointPath)")
     }
 
-    /// Fits the entropy tables for 2…8 bits (each layout scored on the test set) and writes the model.
+    /// Fits the entropy tables for `--entropy-bits` (each layout scored on the test set) and writes the model.
     func writeWithEntropyTables(_ model: Autoencoder, training: any TileSource, test: any TileSource) throws {
         log("aec-train: fitting entropy tables (ideal payload per 28×28 tile on the test set):")
         let codec = try Codec(model: CodecModel(bytes: ModelFile(model: model).serialized(), name: "trained model"))
@@ -216,7 +232,7 @@ struct AECTrain: ParsableCommand {
         }
         let fitted = try EntropyFitting.fit(trainingCodes: codes(training, limit: entropyTiles),
                                             testCodes: codes(test, limit: testLimit),
-                                            codeChannels: model.architecture.codeChannels, bits: Array(2...8))
+                                            codeChannels: model.architecture.codeChannels, bits: try parsedEntropyBits())
         for (_, report) in fitted {
             let all = report.candidates.map { String(format: "%@ %.2f B", $0.description, $0.testBytesPerTile) }
             log("  \(report.bits) bits: " + all.joined(separator: ", ") + " → \(report.chosen.description)")

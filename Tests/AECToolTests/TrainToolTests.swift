@@ -1,3 +1,4 @@
+import AECCodec
 import AECNet
 import Foundation
 import XCTest
@@ -36,7 +37,8 @@ final class TrainToolTests: XCTestCase {
 
     func testBadOptionsAreUsageErrors() throws {
         for args in [["--epochs", "0"], ["--widths", "32,32"], ["--widths", "a,b,c"], ["--bits", "9"],
-                     ["--mask-noise", "1.5"], ["--batch-size", "0"], ["--lr", "-1"], ["--test-png-dir", "x"]] {
+                     ["--mask-noise", "1.5"], ["--batch-size", "0"], ["--lr", "-1"], ["--test-png-dir", "x"],
+                     ["--entropy-bits", "9"], ["--entropy-bits", "3,3"], ["--entropy-bits", "4,"], ["--entropy-bits", ""]] {
             let run = try Tools.run("aec-train", args + ["-o", output()])
             assertFailure(run, status: 64, mentions: "Error")
         }
@@ -93,6 +95,16 @@ final class TrainToolTests: XCTestCase {
                       status: 1, mentions: "not an aec model file")
         assertFailure(try Tools.run("aec-train", ["--png-dir", samples, "--init-from", start, "--resume", start, "-o", output()]),
                       status: 64, mentions: "--init-from")
+    }
+
+    /// `--entropy-bits`: the model gets tables for those bit depths only.
+    func testEntropyBits() throws {
+        let samples = Tools.packageRoot.appendingPathComponent("Samples").path
+        let run = try Tools.run("aec-train", ["--png-dir", samples, "--epochs", "1", "--limit", "16", "--widths", "2,2,2",
+                                              "--entropy-bits", "5,3", "-o", output()])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        XCTAssertEqual(try CodecModel.load(from: output()).availableBits, [3, 5])
+        XCTAssertFalse(run.stderr.contains("  4 bits"), run.stderr)
     }
 
     func testResumeFromSomethingThatIsNotACheckpoint() throws {
