@@ -5,13 +5,13 @@ import AECCodec
 public final class ModelChoice: @unchecked Sendable {
     private let fixed: Codec?
     private let lock = Lock()
-    private var shipped: [UInt32: Codec]?
-    private var shippedNames: [UInt32: String] = [:]
+    /// Codecs of the shipped models met so far, by fingerprint.
+    private var shipped: [UInt32: Codec] = [:]
 
     /// Always `model` (files made with another model fail with `CodecError.wrongModel`).
     public init(model: CodecModel) { fixed = Codec(model: model) }
 
-    /// The shipped models, loaded on first use.
+    /// The shipped models, each parsed when the first file that names it arrives.
     public init() { fixed = nil }
 
     /// The `--model` model, if one was given.
@@ -23,26 +23,15 @@ public final class ModelChoice: @unchecked Sendable {
     public func codec(for bytes: [UInt8], maxPixels: Int) throws -> Codec {
         if let fixed { return fixed }
         let fingerprint = try AECFile(bytes: bytes, maxPixels: maxPixels).modelFingerprint
-        guard let codec = shippedModels()[fingerprint] else { throw CodecError.unknownModel(fingerprint) }
-        return codec
+        return try lock.withLock {
+            if let codec = shipped[fingerprint] { return codec }
+            guard let model = ShippedModels.model(withFingerprint: fingerprint) else { throw CodecError.unknownModel(fingerprint) }
+            let codec = Codec(model: model)
+            shipped[fingerprint] = codec
+            return codec
+        }
     }
 
     /// The name of the shipped model with this fingerprint, if any.
-    public func shippedName(_ fingerprint: UInt32) -> String? {
-        _ = shippedModels()
-        return lock.withLock { shippedNames[fingerprint] }
-    }
-
-    private func shippedModels() -> [UInt32: Codec] {
-        lock.withLock {
-            if let shipped { return shipped }
-            var codecs: [UInt32: Codec] = [:]
-            for (name, model) in ShippedModels.all() where codecs[model.fingerprint] == nil {
-                codecs[model.fingerprint] = Codec(model: model)
-                shippedNames[model.fingerprint] = name
-            }
-            shipped = codecs
-            return codecs
-        }
-    }
+    public func shippedName(_ fingerprint: UInt32) -> String? { ShippedModels.name(withFingerprint: fingerprint) }
 }

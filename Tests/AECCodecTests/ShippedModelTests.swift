@@ -61,6 +61,20 @@ final class ShippedModelTests: XCTestCase {
         }
     }
 
+    /// Models are found by name and by fingerprint (read from the file's stored CRC, without parsing).
+    func testShippedModelsAreFoundByNameAndFingerprint() throws {
+        let all = ShippedModels.all()
+        XCTAssertEqual(all.map(\.name), ShippedModels.names)
+        XCTAssertTrue(ShippedModels.names.contains(ShippedModels.defaultName))
+        for (name, model) in all {
+            XCTAssertEqual(ShippedModels.name(withFingerprint: model.fingerprint), name)
+            XCTAssertEqual(ShippedModels.model(withFingerprint: model.fingerprint)?.fingerprint, model.fingerprint)
+        }
+        let unused = (0..<0x100_0000).lazy.map(UInt32.init).first { fp in !all.contains { $0.model.fingerprint == fp } }!
+        XCTAssertNil(ShippedModels.name(withFingerprint: unused))
+        XCTAssertNil(ShippedModels.model(withFingerprint: unused))
+    }
+
     func testQualityLadderRisesInBothPSNRAndBytes() throws {
         let images = try Self.testImages(50)
         var previous: (bytes: Double, psnr: Double)? = nil
