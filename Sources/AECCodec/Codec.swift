@@ -38,7 +38,7 @@ public final class Codec: @unchecked Sendable {
 
     public func encode(_ image: Image, options: EncodeOptions = EncodeOptions()) throws -> Encoded {
         guard image.width > 0, image.height > 0 else { throw CodecError.emptyImage }
-        guard let entropy = model.entropyModels[options.bits] else {
+        guard let entropy = try model.entropyModel(bits: options.bits) else {
             throw CodecError.unsupportedBits(options.bits, available: model.availableBits)
         }
         var notes: [String] = []
@@ -129,7 +129,7 @@ public final class Codec: @unchecked Sendable {
         guard file.modelFingerprint == model.fingerprint else {
             throw CodecError.wrongModel(file: file.modelFingerprint, model: model.fingerprint)
         }
-        guard let entropy = model.entropyModels[file.bits] else {
+        guard let entropy = try model.entropyModel(bits: file.bits) else {
             throw CodecError.unsupportedBits(file.bits, available: model.availableBits)
         }
         let sizes: [(Int, Int)]

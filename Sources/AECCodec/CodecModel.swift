@@ -4,34 +4,37 @@ import Foundation
 /// A model file as the codec uses it: the network, its fingerprint, and an entropy model per bit depth.
 ///
 /// The entropy models live in the model file's `ENTR` section: a count (u8), then each `EntropyModel`
-/// serialized. The fingerprint is the low 24 bits of the model file's own CRC-32 (the CRC of every byte
-/// before its last four, which store it), so it covers the weights and the tables; every `.aec` file
-/// carries it. (Not the CRC of the whole file: a message followed by its own CRC always has the same CRC.)
+/// serialized. Loading checks the file (CRC, sections) and each model's header and length; a bit depth's
+/// tables are built the first time that depth is used (a run uses one, and the tables of all seven take
+/// tens of MB in memory). The fingerprint is the low 24 bits of the model file's own CRC-32 (the CRC of
+/// every byte before its last four, which store it), so it covers the weights and the tables; every `.aec`
+/// file carries it. (Not the CRC of the whole file: a message followed by its own CRC always has the same CRC.)
 public struct CodecModel: Sendable {
     public let file: ModelFile
     public let fingerprint: UInt32
-    public let entropyModels: [Int: EntropyModel]
     /// Where it came from, for messages.
     public let name: String
+    private let tables: EntropyTables
 
     public var network: Autoencoder { file.model }
-    public var availableBits: [Int] { entropyModels.keys.sorted() }
+    /// The bit depths this model has entropy tables for, ascending.
+    public var availableBits: [Int] { tables.extents.keys.sorted() }
 
     public init(bytes: [UInt8], name: String) throws {
         let file = try ModelFile(bytes: bytes, name: name)
-        var models: [Int: EntropyModel] = [:]
-        if let section = file.section("ENTR") {
-            var rest = section.payload[...]
-            guard let count = rest.first else { throw ModelFileError(file: name, reason: "empty ENTR section") }
-            rest = rest.dropFirst()
+        var extents: [Int: Range<Int>] = [:]
+        let payload = file.section("ENTR")?.payload ?? []
+        if file.section("ENTR") != nil {
+            guard let count = payload.first else { throw ModelFileError(file: name, reason: "empty ENTR section") }
+            var offset = 1
             for _ in 0..<count {
                 do {
-                    let (model, used) = try EntropyModel.parse(rest)
-                    guard model.codeChannels == file.model.architecture.codeChannels else {
-                        throw ModelFileError(file: name, reason: "entropy tables for \(model.codeChannels) code channels, network has \(file.model.architecture.codeChannels)")
+                    let (bits, channels, used) = try EntropyModel.extent(of: payload[offset...])
+                    guard channels == file.model.architecture.codeChannels else {
+                        throw ModelFileError(file: name, reason: "entropy tables for \(channels) code channels, network has \(file.model.architecture.codeChannels)")
                     }
-                    models[model.bits] = model
-                    rest = rest.dropFirst(used)
+                    extents[bits] = offset..<(offset + used)
+                    offset += used
                 } catch let error as ModelFileError {
                     throw error
                 } catch {
@@ -40,13 +43,26 @@ public struct CodecModel: Sendable {
             }
         }
         self.file = file
-        self.entropyModels = models
+        self.tables = EntropyTables(payload: payload, extents: extents, name: name)
         // The file's stored CRC-32 (its last four bytes, little-endian), which `ModelFile` has just checked
         // against the bytes before it.
         let n = bytes.count
         let storedCRC = UInt32(bytes[n - 4]) | UInt32(bytes[n - 3]) << 8 | UInt32(bytes[n - 2]) << 16 | UInt32(bytes[n - 1]) << 24
         self.fingerprint = storedCRC & 0xFF_FFFF
         self.name = name
+    }
+
+    /// The entropy model for `bits`, built on first use; nil when the model has no tables for it.
+    /// - Throws: `ModelFileError` when the stored tables are not valid.
+    public func entropyModel(bits: Int) throws -> EntropyModel? { try tables.model(bits: bits) }
+
+    /// Every bit depth's entropy model (builds them all).
+    public var entropyModels: [Int: EntropyModel] {
+        get throws {
+            var all: [Int: EntropyModel] = [:]
+            for bits in availableBits { all[bits] = try entropyModel(bits: bits) }
+            return all
+        }
     }
 
     public static func load(from path: String) throws -> CodecModel {
@@ -64,5 +80,34 @@ public struct CodecModel: Sendable {
         out.extraSections.removeAll { $0.tag == "ENTR" }
         out.extraSections.append(.init(tag: "ENTR", payload: payload))
         return out
+    }
+}
+
+/// The serialized entropy models of one model file and the ones built so far; safe to share between threads.
+private final class EntropyTables: @unchecked Sendable {
+    let payload: [UInt8]
+    /// Where each bit depth's serialized model lies in `payload`.
+    let extents: [Int: Range<Int>]
+    let name: String
+    private let lock = NSLock()
+    private var built: [Int: Result<EntropyModel, ModelFileError>] = [:]
+
+    init(payload: [UInt8], extents: [Int: Range<Int>], name: String) {
+        self.payload = payload; self.extents = extents; self.name = name
+    }
+
+    func model(bits: Int) throws -> EntropyModel? {
+        guard let extent = extents[bits] else { return nil }
+        lock.lock()
+        defer { lock.unlock() }
+        if let result = built[bits] { return try result.get() }
+        let result: Result<EntropyModel, ModelFileError>
+        do {
+            result = .success(try EntropyModel.parse(payload[extent]).model)
+        } catch {
+            result = .failure(ModelFileError(file: name, reason: "bad entropy tables for \(bits) bits: \(error)"))
+        }
+        built[bits] = result
+        return try result.get()
     }
 }

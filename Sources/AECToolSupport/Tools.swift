@@ -82,7 +82,8 @@ public enum EncodeTool {
             } else {
                 model = try ShippedModels.default()
             }
-            guard model.entropyModels[bits] != nil else {
+            // Builds the tables now, so that bad ones are reported before any file is read.
+            guard try model.entropyModel(bits: bits) != nil else {
                 throw CodecError.unsupportedBits(bits, available: model.availableBits)
             }
         } catch let error as UsageError {

@@ -169,7 +169,7 @@ final class CodecTests: XCTestCase {
         flipped[bytes.count / 2] ^= 0x10
         XCTAssertThrowsError(try codec.decode(flipped)) { XCTAssertEqual($0 as? CodecError, .checksumMismatch) }
         // A file made with another model.
-        let other = try CodecModel(bytes: CodecModel.attaching(Array(TestModels.tiny.entropyModels.values),
+        let other = try CodecModel(bytes: CodecModel.attaching(Array(try TestModels.tiny.entropyModels.values),
                                                                to: ModelFile(model: Autoencoder(architecture: Architecture(w1: 2, w2: 2, w3: 2), seed: 6))).serialized(),
                                    name: "other")
         XCTAssertThrowsError(try Codec(model: other).decode(bytes)) {
@@ -247,9 +247,46 @@ final class CodecTests: XCTestCase {
         XCTAssertEqual(Set(fingerprints).count, 20)
     }
 
+    /// A bit depth's tables are built when first used: a model whose 6-bit tables are damaged (but whose
+    /// file is otherwise sound) loads, codes at 5 bits, and fails with a clear error at 6 bits. Headers
+    /// and lengths are checked at load.
+    func testDamagedTablesAreFoundWhenTheirBitDepthIsUsed() throws {
+        var payload = try XCTUnwrap(TestModels.tiny.file.section("ENTR")).payload
+        var offset = 1
+        for _ in 0..<Int(payload[0]) {
+            let (bits, _, used) = try EntropyModel.extent(of: payload[offset...])
+            if bits == 6 { break }
+            offset += used
+        }
+        // Header (8 bytes), then the first table: its count (u16) and its first frequency − 1 (u16).
+        payload[offset + 10] ^= 0x40
+        func model(with payload: [UInt8]) throws -> CodecModel {
+            var file = TestModels.tiny.file
+            file.extraSections.removeAll { $0.tag == "ENTR" }
+            file.extraSections.append(.init(tag: "ENTR", payload: payload))
+            return try CodecModel(bytes: file.serialized(), name: "damaged")
+        }
+        let damaged = try model(with: payload)
+        XCTAssertEqual(damaged.availableBits, Array(2...8))
+        XCTAssertNotNil(try damaged.entropyModel(bits: 5))
+        XCTAssertThrowsError(try damaged.entropyModel(bits: 6)) { error in
+            XCTAssertTrue(error is ModelFileError, "\(error)")
+            XCTAssertTrue("\(error)".hasPrefix("damaged: bad entropy tables for 6 bits"), "\(error)")
+        }
+        let image = Image(width: 28, height: 28, channels: 1, samples: [UInt8](repeating: 90, count: 784))
+        var options = EncodeOptions()
+        options.bits = 5
+        XCTAssertNoThrow(try Codec(model: damaged).encode(image, options: options))
+        options.bits = 6
+        XCTAssertThrowsError(try Codec(model: damaged).encode(image, options: options))
+        // A table cut short is found at load.
+        let truncated = Array(payload[..<(offset + 200)])
+        XCTAssertThrowsError(try model(with: truncated)) { error in XCTAssertTrue("\(error)".contains("bad entropy tables"), "\(error)") }
+    }
+
     func testEntropyModelRoundTripsThroughTheModelFile() throws {
         let reloaded = try CodecModel(bytes: TestModels.tiny.file.serialized(), name: "again")
-        XCTAssertEqual(reloaded.entropyModels, TestModels.tiny.entropyModels)
+        XCTAssertEqual(try reloaded.entropyModels, try TestModels.tiny.entropyModels)
         XCTAssertEqual(reloaded.fingerprint, TestModels.tiny.fingerprint)
         XCTAssertEqual(reloaded.availableBits, Array(2...8))
     }

@@ -53,7 +53,7 @@ final class ShippedModelTests: XCTestCase {
 
     func testEveryRungNamesAShippedModelAndAMissingOneIsAClearError() throws {
         for level in QualityLadder.levels {
-            XCTAssertNotNil(try ShippedModels.named(level.model).entropyModels[level.bits], "\(level)")
+            XCTAssertNotNil(try ShippedModels.named(level.model).entropyModel(bits: level.bits), "\(level)")
         }
         XCTAssertThrowsError(try ShippedModels.named("no-such-model")) { error in
             XCTAssertEqual(error as? CodecError, .noShippedModel("no-such-model"))

@@ -327,6 +327,19 @@ final class EncodeDecodeToolTests: XCTestCase {
         // A model file that is not there.
         let missing = try CodecTools.run("aec-encode", [sample("fashion-0.png"), "-o", path("m.aec"), "--model", path("nope.aecm")])
         assertFails(missing, naming: path("nope.aecm"), cause: "no such file", output: path("m.aec"))
+        // A sound file whose 6-bit tables are damaged: named before any image is read; other depths work.
+        var file = try CodecModel.load(from: other).file
+        var payload = try XCTUnwrap(file.section("ENTR")).payload
+        var offset = 1
+        while try EntropyModel.extent(of: payload[offset...]).bits != 6 { offset += try EntropyModel.extent(of: payload[offset...]).byteCount }
+        payload[offset + 10] ^= 0x40           // the first table's first frequency: the sum is now wrong
+        file.extraSections.removeAll { $0.tag == "ENTR" }
+        file.extraSections.append(.init(tag: "ENTR", payload: payload))
+        try file.write(to: path("damaged.aecm"))
+        let damaged = try CodecTools.run("aec-encode", [sample("fashion-0.png"), "-o", path("d.aec"), "--model", path("damaged.aecm")])
+        assertFails(damaged, naming: path("damaged.aecm"), cause: "bad entropy tables for 6 bits", output: path("d.aec"))
+        let fiveBits = try CodecTools.run("aec-encode", [sample("fashion-0.png"), "-o", path("d5.aec"), "--model", path("damaged.aecm"), "--bits", "5"])
+        XCTAssertEqual(fiveBits.status, 0, fiveBits.stderr)
     }
 
     func testMissingInputsAndFoldersWhereFilesAreExpected() throws {

@@ -173,6 +173,28 @@ public struct EntropyModel: Equatable, Sendable {
     }
 }
 
+extension EntropyModel {
+    /// What a serialized entropy model's header says, and how many bytes the whole model takes — found by
+    /// walking the tables' lengths without building them (`CodecModel` parses a bit depth's tables only
+    /// when it is used). The tables themselves are checked by `parse`.
+    public static func extent(of bytes: ArraySlice<UInt8>) throws -> (bits: Int, codeChannels: Int, byteCount: Int) {
+        var r = ByteReader(bytes)
+        guard let bits = r.u8(), let layoutByte = r.u8(), let buckets = r.u8(), let channels = r.u8(),
+              let count = r.u32(), let layout = Layout(rawValue: layoutByte), (1...16).contains(bits),
+              channels >= 1, count <= 1 << 20, buckets >= 1 || !layout.usesNeighbours,
+              Int(count) == tableCount(layout: layout, codeChannels: Int(channels),
+                                       contextBuckets: layout.usesNeighbours ? Int(buckets) : 1) else {
+            throw EntropyCodingError("bad entropy model header")
+        }
+        for _ in 0..<count {
+            guard let low = r.u8(), let high = r.u8(), r.bytes(2 * (Int(low) | Int(high) << 8)) != nil else {
+                throw EntropyCodingError("entropy model truncated")
+            }
+        }
+        return (Int(bits), Int(channels), r.offset - bytes.startIndex)
+    }
+}
+
 extension EntropyModel.Layout {
     /// Whether the table depends on already-coded neighbours (and `contextBuckets` means something).
     public var usesNeighbours: Bool { self == .perPositionAndNeighbour || self == .perPositionAndTwoNeighbours }
