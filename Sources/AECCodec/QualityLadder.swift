@@ -22,6 +22,8 @@ public enum QualityLadder {
         Level(model: "default", bits: 6),
         Level(model: "default", bits: 7),
         Level(model: "default", bits: 8),
+        Level(model: "high", bits: 3),
+        Level(model: "high", bits: 4),
     ]
 
     /// The valid qualities, 1…`levels.count`.

@@ -51,6 +51,19 @@ final class ShippedModelTests: XCTestCase {
         XCTAssertLessThan(bytes, Self.defaultCeilingBytes)
     }
 
+    /// The same for `high` (7×7×8 code) at 4 bits, the top of the `--quality` ladder (measured on the
+    /// first 300 test images: 164.60 bytes, 29.19 dB).
+    static let highFloorPSNR = 29.0
+    static let highCeilingBytes = 166.0
+
+    func testHighModelKeepsItsDocumentedQualityAndSize() throws {
+        let images = try Self.testImages(Self.imageCount)
+        let (bytes, psnr) = try Self.measure(Codec(model: try ShippedModels.named("high")), bits: 4, on: images)
+        print(String(format: "high model, 4 bits, first %d test images: %.2f bytes, %.3f dB", images.count, bytes, psnr))
+        XCTAssertGreaterThan(psnr, Self.highFloorPSNR)
+        XCTAssertLessThan(bytes, Self.highCeilingBytes)
+    }
+
     func testEveryRungNamesAShippedModelAndAMissingOneIsAClearError() throws {
         for level in QualityLadder.levels {
             XCTAssertNotNil(try ShippedModels.named(level.model).entropyModel(bits: level.bits), "\(level)")
