@@ -23,8 +23,9 @@ public struct CodecModel: Sendable {
     public init(bytes: [UInt8], name: String) throws {
         let file = try ModelFile(bytes: bytes, name: name)
         var extents: [Int: Range<Int>] = [:]
-        let payload = file.section("ENTR")?.payload ?? []
-        if file.section("ENTR") != nil {
+        let section = file.section("ENTR")
+        let payload = section?.payload ?? []
+        if section != nil {
             guard let count = payload.first else { throw ModelFileError(file: name, reason: "empty ENTR section") }
             var offset = 1
             for _ in 0..<count {
@@ -44,13 +45,13 @@ public struct CodecModel: Sendable {
         }
         self.file = file
         self.tables = EntropyTables(payload: payload, extents: extents, name: name)
-        // The file's stored CRC-32 (its last four bytes, little-endian), which `ModelFile` has just checked
-        // against the bytes before it.
-        let n = bytes.count
-        let storedCRC = UInt32(bytes[n - 4]) | UInt32(bytes[n - 3]) << 8 | UInt32(bytes[n - 2]) << 16 | UInt32(bytes[n - 1]) << 24
-        self.fingerprint = storedCRC & 0xFF_FFFF
+        // From the CRC the file stores, which `ModelFile` has just checked against the bytes before it.
+        self.fingerprint = Self.fingerprint(storedCRC: ModelFile.storedCRC(bytes))
         self.name = name
     }
+
+    /// A model's fingerprint: the low 24 bits of the CRC-32 its file stores.
+    public static func fingerprint(storedCRC: UInt32) -> UInt32 { storedCRC & 0xFF_FFFF }
 
     /// The entropy model for `bits`, built on first use; nil when the model has no tables for it.
     /// - Throws: `ModelFileError` when the stored tables are not valid.

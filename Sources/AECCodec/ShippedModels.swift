@@ -79,14 +79,13 @@ private final class Catalogue: @unchecked Sendable {
         return names.first { fingerprints?[$0] == fingerprint }
     }
 
-    /// The low 24 bits of the CRC-32 a model file stores in its last four bytes (little-endian) — the
-    /// model's fingerprint if the file is sound, which loading it checks.
+    /// The fingerprint cut from the CRC-32 a model file stores in its last four bytes — the model's
+    /// fingerprint if the file is sound, which loading it checks.
     private func storedFingerprint(of path: String) -> UInt32? {
         guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
         defer { try? handle.close() }
         guard let end = try? handle.seekToEnd(), end >= 4, (try? handle.seek(toOffset: end - 4)) != nil,
               let tail = try? handle.read(upToCount: 4), tail.count == 4 else { return nil }
-        let b = [UInt8](tail)
-        return (UInt32(b[0]) | UInt32(b[1]) << 8 | UInt32(b[2]) << 16 | UInt32(b[3]) << 24) & 0xFF_FFFF
+        return CodecModel.fingerprint(storedCRC: ModelFile.storedCRC(tail))
     }
 }

@@ -15,6 +15,9 @@ public struct Autoencoder: Sendable {
         self.parameters = parameters
     }
 
+    /// He initialisation's standard deviation for a 3×3 conv with `cin` input channels: √(2 / (9·cin)).
+    static func heStandardDeviation(cin: Int) -> Float { (2 / Float(9 * cin)).squareRoot() }
+
     /// He initialisation: weights ~ N(0, 2/fan_in) with fan_in = 9·cin, biases 0.
     public init(architecture: Architecture, seed: UInt64) {
         var rng = SplitMix64(seed: seed, stream: 0x1417)
@@ -22,7 +25,7 @@ public struct Autoencoder: Sendable {
         var p = [Float](repeating: 0, count: count)
         for (layer, offset) in zip(architecture.layers, offsets) {
             guard case .conv(let cin, let cout, _) = layer, let offset else { continue }
-            let std = (2 / Float(9 * cin)).squareRoot()
+            let std = Self.heStandardDeviation(cin: cin)
             for i in 0..<(9 * cin * cout) { p[offset.weight + i] = std * rng.nextGaussian() }
         }
         self.init(architecture: architecture, parameters: p)

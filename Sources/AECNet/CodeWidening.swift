@@ -1,9 +1,10 @@
-/// Growing a trained model's code: the same network with more code channels, which reconstructs exactly
-/// as the original did until training teaches it to use the new channels.
+/// Growing a trained model's code: the same network with more code channels, which reconstructs as the
+/// original did (up to rounding) until training teaches it to use the new channels.
 ///
-/// A model with a 7×7×4 code trained from scratch climbs slowly (the whole network has to learn to see
-/// first); started from a trained 7×7×1 model it begins at that model's quality and only has to learn
-/// what to put in the extra channels. `aec-train --init-from` uses this.
+/// `aec-train --init-from` uses this when `--code-channels` is larger than the starting model's. Measured
+/// on the default model grown to 7×7×4 (Docs/TRAINING.md), it did not beat training from scratch: the new
+/// channels' zero decoder weights and the encoder's missing gradient through them form a saddle that Adam
+/// leaves slowly.
 extension Autoencoder {
     /// This model with `codeChannels` (≥ the current count) code channels.
     ///
@@ -27,7 +28,7 @@ extension Autoencoder {
             else { continue }
             if i == old.codeLayer {
                 // weight [3, 3, cin, c0] → [3, 3, cin, c1]: old output channels copied, new ones random.
-                let std = (2 / Float(9 * cin)).squareRoot()
+                let std = Self.heStandardDeviation(cin: cin)
                 for tap in 0..<(9 * cin) {
                     for o in 0..<c1 {
                         p[to.weight + tap * c1 + o] = o < c0 ? parameters[from.weight + tap * c0 + o] : std * rng.nextGaussian()

@@ -86,9 +86,7 @@ public struct ModelFile: Sendable {
         guard version == ModelFile.version else {
             throw fail("model format version \(version) is not supported (this aec reads version \(ModelFile.version))")
         }
-        let stored = UInt32(bytes[bytes.count - 4]) | UInt32(bytes[bytes.count - 3]) << 8
-            | UInt32(bytes[bytes.count - 2]) << 16 | UInt32(bytes[bytes.count - 1]) << 24
-        guard CRC32.checksum(bytes[0..<(bytes.count - 4)]) == stored else {
+        guard CRC32.checksum(bytes[0..<(bytes.count - 4)]) == ModelFile.storedCRC(bytes) else {
             throw fail("checksum mismatch: the file is damaged or truncated")
         }
         _ = r.u16()
@@ -123,6 +121,13 @@ public struct ModelFile: Sendable {
             throw fail("\(parameters.count) parameters, but widths \(architecture) need \(architecture.parameterLayout.count)")
         }
         self.init(model: Autoencoder(architecture: architecture, parameters: parameters), extraSections: extras)
+    }
+
+    /// The CRC-32 a model file stores in its last four bytes (little-endian): that of every byte before
+    /// them. `bytes` is the whole file or, at least, its last four bytes.
+    public static func storedCRC(_ bytes: some Collection<UInt8>) -> UInt32 {
+        var r = ByteReader(ArraySlice(bytes.suffix(4)))
+        return r.u32() ?? 0
     }
 
     public static func load(from path: String) throws -> ModelFile {

@@ -229,6 +229,14 @@ final class EncodeDecodeToolTests: XCTestCase {
             // The shipped model is found from the file alone.
             XCTAssertEqual(try CodecTools.run("aec-decode", [coded, "-o", path("q\(quality).png")]).status, 0)
         }
+        // Files of different shipped models in one run: each finds its own.
+        let qualities = [1, QualityLadder.defaultQuality, QualityLadder.levels.count]
+        XCTAssertNotEqual(Set(qualities.map { QualityLadder.level($0)!.model }).count, 1, "the ladder should span models")
+        let mixed = try CodecTools.run("aec-decode", qualities.map { path("q\($0).aec") } + ["-o", path("mixed")])
+        XCTAssertEqual(mixed.status, 0, mixed.stderr)
+        for quality in qualities {
+            XCTAssertEqual(try bytes(path("mixed/q\(quality).png")), try bytes(path("q\(quality).png")), "quality \(quality)")
+        }
         // The default quality is the default: the same bytes as no option at all.
         XCTAssertEqual(try CodecTools.run("aec-encode", [sample("fashion-3.png"), "-o", path("plain.aec")]).status, 0)
         XCTAssertEqual(try bytes(path("plain.aec")), try bytes(path("q\(QualityLadder.defaultQuality).aec")))

@@ -35,9 +35,9 @@ public final class Trainer {
         batchGradient = BatchGradient(options: options)
     }
 
-    /// Starts from a trained model's weights (with a fresh optimizer) instead of random ones — e.g. a
-    /// 7×7×1 model grown to `options.architecture`'s code channels (`Autoencoder.widened`). The widths
-    /// must match, and the code can only grow.
+    /// Starts from a trained model's weights (with a fresh optimizer) instead of random ones: fine-tuning,
+    /// or a model grown to `options.architecture`'s code channels (`Autoencoder.widened`). The widths must
+    /// match, and the code can only grow.
     public convenience init(options: TrainingOptions, startingFrom start: Autoencoder) throws {
         let a = start.architecture, b = options.architecture
         guard a.w1 == b.w1, a.w2 == b.w2, a.w3 == b.w3, a.codeChannels <= b.codeChannels else {
