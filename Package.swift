@@ -2,17 +2,27 @@
 //
 // aec — a lossy image codec whose transform is a convolutional autoencoder.
 //
-// Module graph (imports only run downward):
+// Module graph (imports only run downward; each box imports only the boxes below it):
 //
-//   aec-train, aec-bench            thin @main executables
+//   aec-encode, aec-decode, aec-train, aec-bench     thin @main executables: parse, call, map errors to exits
 //        │
-//   AECTraining, AECBench           datasets + trainer; benchmarks
+//   AECToolSupport                                   what aec-encode/aec-decode share: plans, jobs, summary
+//   AECBench                                         benchmarks: engine speed; aec against JPEG and WebP
 //        │
-//   AECNet        AECImage          the network engine (no deps) ; images + PNG I/O
-//                    │
-//                 CImageIO          C shim: libpng/libjpeg errors come back as text, never longjmp into Swift
-//                    │
-//   CLibPNG, CLibJPEG, CZlib        system libraries found with pkg-config
+//   AECTraining                                      datasets, the trainer, entropy-table fitting
+//        │
+//   AECCodec                                         planes, tiles, entropy coding, the .aec container, Codec
+//        │
+//   AECNet           AECImage                        the network engine ; images, PNG/JPEG/WebP, PSNR
+//        │              │
+//        │           CImageIO                        C shim: libpng/libjpeg errors come back as text
+//        │              │
+//        │           CLibPNG, CLibJPEG, CLibWebP, CZlib   system libraries found with pkg-config
+//        │              │
+//   AECBase ────────────┘                            bytes, CRC-32, the seeded generator, Parallel, Lock,
+//                                                    file system (read, atomic write, folder walk), formatting
+//
+//   AECTestSupport                                   helpers shared by the test targets
 //
 import PackageDescription
 import Foundation
@@ -54,31 +64,35 @@ let package = Package(
         .target(name: "CImageIO", dependencies: ["CLibPNG", "CLibJPEG", "CZlib", "CLibWebP"]),
 
         // Libraries.
+        .target(name: "AECBase"),
         // The engine is optimized even in debug builds: unoptimized SIMD loops run ~50× slower, which is
         // most of the test suite's time. Preconditions stay on at -O.
-        .target(name: "AECNet", swiftSettings: simdFlags + [.unsafeFlags(["-O"], .when(configuration: .debug))]),
-        .target(name: "AECImage", dependencies: ["CImageIO"]),
-        .target(name: "AECTraining", dependencies: ["AECNet", "AECImage", "CZlib"], swiftSettings: simdFlags),
-        .target(name: "AECCodec", dependencies: ["AECNet", "AECImage", "CZlib"],
+        .target(name: "AECNet", dependencies: ["AECBase"], swiftSettings: simdFlags + [.unsafeFlags(["-O"], .when(configuration: .debug))]),
+        .target(name: "AECImage", dependencies: ["AECBase", "CImageIO"]),
+        .target(name: "AECTraining", dependencies: ["AECBase", "AECNet", "AECImage", "AECCodec", "CZlib"], swiftSettings: simdFlags),
+        .target(name: "AECCodec", dependencies: ["AECBase", "AECNet", "AECImage", "CZlib"],
                 resources: [.copy("Models")], swiftSettings: simdFlags),
-        .target(name: "AECBench", dependencies: ["AECNet", "AECTraining", "AECCodec", "AECImage"], swiftSettings: simdFlags),
+        .target(name: "AECBench", dependencies: ["AECBase", "AECNet", "AECTraining", "AECCodec", "AECImage"], swiftSettings: simdFlags),
 
         // Executables: parse arguments, call a library, map errors to exit codes.
-        .target(name: "AECToolSupport", dependencies: ["AECCodec", "AECImage"]),
+        .target(name: "AECToolSupport", dependencies: [
+            "AECBase", "AECCodec", "AECImage", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
         .executableTarget(name: "aec-encode", dependencies: [
-            "AECToolSupport", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "AECToolSupport", "AECCodec", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "aec-decode", dependencies: [
             "AECToolSupport", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "aec-train", dependencies: [
-            "AECTraining", "AECCodec", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "AECBase", "AECNet", "AECTraining", "AECCodec", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "aec-bench", dependencies: [
-            "AECBench", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "AECBase", "AECNet", "AECBench", "AECCodec", "AECTraining", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
-        // Tests.
+        // Tests. AECTestSupport holds what several test targets need (tiny models, process runner, helpers).
+        .target(name: "AECTestSupport", dependencies: ["AECBase", "AECNet", "AECImage", "AECCodec"], path: "Tests/AECTestSupport"),
         .testTarget(name: "AECNetTests", dependencies: ["AECNet"],
                     resources: [.copy("Fixtures")], swiftSettings: simdFlags),
         .testTarget(name: "AECImageTests", dependencies: ["AECImage", "AECNet"]),  // AECNet: the seeded generator

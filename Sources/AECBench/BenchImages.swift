@@ -1,3 +1,4 @@
+import AECBase
 import AECImage
 import AECNet
 import AECTraining
@@ -98,26 +99,21 @@ public enum BenchInput {
                         selection: selection.phrase)
     }
 
-    /// The PNG files under `path` (recursively, sorted by path), or `path` itself when it is a PNG file.
+    /// The PNG files under `path` (found by `FolderWalk`'s rule: recursive, hidden entries skipped, sorted),
+    /// or `path` itself when it is a file.
     /// - Throws: `BenchError.notFound`, `.noImages` when there is no PNG file.
     public static func pngFiles(under path: String) throws -> [String] {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { throw BenchError.notFound(path) }
-        guard isDirectory.boolValue else { return [path] }
-        guard let walker = FileManager.default.enumerator(atPath: path) else {
-            throw BenchError.noImages("cannot list '\(path)'")
+        switch FileSystem.kind(of: path) {
+        case .missing: throw BenchError.notFound(path)
+        case .file, .other: return [path]
+        case .folder: break
         }
-        var files: [String] = []
-        while let relative = walker.nextObject() as? String {
-            if relative.lowercased().hasSuffix(".png") {
-                let full = (path as NSString).appendingPathComponent(relative)
-                var dir: ObjCBool = false
-                if FileManager.default.fileExists(atPath: full, isDirectory: &dir), !dir.boolValue { files.append(full) }
-            }
-        }
-        guard !files.isEmpty else { throw BenchError.noImages("no PNG files found in '\(path)'") }
-        return files.sorted()
+        let listing = FolderWalk.files(under: path, extensions: ["png"])
+        if let unreadable = listing.unreadable.first { throw BenchError.noImages("cannot list '\(unreadable.path)'") }
+        guard !listing.files.isEmpty else { throw BenchError.noImages("no PNG files found in '\(path)'") }
+        return listing.files.map { Paths.join(path, $0) }
     }
+
 
     /// The selected PNGs under `path`, decoded and normalized (`normalize`). Files that cannot be decoded,
     /// or are too large, are listed in `skipped`.

@@ -1,3 +1,4 @@
+import AECBase
 import AECCodec
 import AECImage
 import AECNet
@@ -90,25 +91,13 @@ public enum CompareBenchmark {
     /// Creates `folder` if needed and checks that a file can be written in it, before any long work.
     /// - Throws: `BenchError.outputNotWritable`.
     public static func prepareOutput(_ folder: String) throws {
-        try makeDirectories(folder)
-        let probe = (folder as NSString).appendingPathComponent(".aec-bench-\(getpid()).probe")
-        let fd = open(probe, O_WRONLY | O_CREAT | O_EXCL, 0o644)
-        guard fd >= 0 else { throw BenchError.outputNotWritable(path: folder, reason: String(cString: strerror(errno))) }
-        close(fd)
-        unlink(probe)
-    }
-
-    /// `mkdir -p`, failing with the system's reason (naming `path`, the folder asked for).
-    private static func makeDirectories(_ path: String) throws {
-        if let reason = makeDirectoriesFailure(path) { throw BenchError.outputNotWritable(path: path, reason: reason) }
-    }
-
-    private static func makeDirectoriesFailure(_ path: String) -> String? {
-        var info = stat()
-        if stat(path, &info) == 0 { return (info.st_mode & S_IFMT) == S_IFDIR ? nil : "Not a directory" }
-        let parent = (path as NSString).deletingLastPathComponent
-        if !parent.isEmpty && parent != path && parent != "/", let reason = makeDirectoriesFailure(parent) { return reason }
-        if mkdir(path, 0o777) != 0 && errno != EEXIST { return String(cString: strerror(errno)) }
-        return nil
+        do {
+            try FileSystem.makeFolders(folder)
+        } catch let error as FileSystemError {
+            throw BenchError.outputNotWritable(path: folder, reason: error.reason)
+        }
+        guard access(folder, W_OK | X_OK) == 0 else {
+            throw BenchError.outputNotWritable(path: folder, reason: FileSystem.reason())
+        }
     }
 }

@@ -1,3 +1,4 @@
+import AECBase
 import AECImage
 import Foundation
 
@@ -168,22 +169,20 @@ public struct CompareReport: Sendable {
 
     /// Writes results.csv, results.md, rd.svg and (when there are examples) examples.png into `folder`.
     public func write(to folder: String) throws {
-        let url = URL(fileURLWithPath: folder)
         do {
-            try Data(csv.utf8).write(to: url.appendingPathComponent("results.csv"), options: .atomic)
-            try Data(markdown.utf8).write(to: url.appendingPathComponent("results.md"), options: .atomic)
-            try Data(svg.utf8).write(to: url.appendingPathComponent("rd.svg"), options: .atomic)
-        } catch {
-            throw BenchError.outputNotWritable(path: folder, reason: (error as NSError).localizedDescription)
-        }
-        if let examples {
-            do {
-                try PNG.write(examples.render(), to: url.appendingPathComponent("examples.png").path)
-            } catch {
-                throw BenchError.outputNotWritable(path: folder, reason: "\(error)")
+            try AtomicFile.write(Array(csv.utf8), to: Paths.join(folder, "results.csv"))
+            try AtomicFile.write(Array(markdown.utf8), to: Paths.join(folder, "results.md"))
+            try AtomicFile.write(Array(svg.utf8), to: Paths.join(folder, "rd.svg"))
+            if let examples {
+                try AtomicFile.write(PNG.encode(examples.render()), to: Paths.join(folder, "examples.png"))
             }
+        } catch let error as FileSystemError {
+            throw BenchError.outputNotWritable(path: folder, reason: error.reason)
+        } catch {
+            throw BenchError.outputNotWritable(path: folder, reason: "\(error)")
         }
     }
+
 }
 
 func fmt(_ value: Double, _ decimals: Int, signed: Bool = false) -> String {

@@ -1,3 +1,4 @@
+import AECBase
 import AECImage
 import AECNet
 import Dispatch

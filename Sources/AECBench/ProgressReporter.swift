@@ -1,3 +1,4 @@
+import AECBase
 import Foundation
 
 /// Progress on stderr: a bar redrawn in place on a terminal, else one plain line per finished setting;
@@ -7,7 +8,8 @@ public final class ProgressReporter {
 
     public let mode: Mode
     private var total = 1, done = 0
-    private var start = Date(), lastDraw = Date.distantPast
+    private var start = Date()
+    private var bar = ProgressBar(width: 30, interval: 0.1)
     private var label = ""
     private let write: (String) -> Void
 
@@ -27,11 +29,7 @@ public final class ProgressReporter {
         done = min(total, done + units)
         self.label = label
         guard mode == .bar else { return }
-        let now = Date()
-        if now.timeIntervalSince(lastDraw) >= 0.1 || done == total {
-            lastDraw = now
-            draw()
-        }
+        if bar.isDue(at: Date().timeIntervalSince(start), final: done == total) { draw() }
     }
 
     public func settingDone(index: Int, of count: Int, _ text: String) {
@@ -51,18 +49,10 @@ public final class ProgressReporter {
     }
 
     private func draw() {
-        let fraction = Double(done) / Double(total)
-        let width = 30
-        let filled = Int(fraction * Double(width))
         let elapsed = Date().timeIntervalSince(start)
-        let eta = fraction > 0.01 ? elapsed * (1 - fraction) / fraction : 0
-        let bar = String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled)
-        let text = "[\(bar)] \(Int(fraction * 100))% \(time(elapsed)) elapsed, ~\(time(eta)) left  \(label)"
+        let eta = ProgressBar.secondsLeft(done: done, total: total, elapsed: elapsed)
+        let text = "\(bar.bar(done: done, total: total)) \(100 * done / total)% \(Formatting.duration(elapsed)) elapsed, "
+            + "~\(Formatting.duration(eta)) left  \(label)"
         write("\r\u{1B}[K" + String(text.prefix(120)))
-    }
-
-    private func time(_ seconds: Double) -> String {
-        let s = Int(seconds.rounded())
-        return s >= 60 ? "\(s / 60)m\(String(format: "%02d", s % 60))s" : "\(s)s"
     }
 }

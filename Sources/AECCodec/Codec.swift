@@ -1,3 +1,4 @@
+import AECBase
 import AECImage
 import AECNet
 import CZlib
@@ -22,8 +23,6 @@ public struct EncodeOptions: Sendable {
 /// number of jobs.
 public final class Codec: @unchecked Sendable {
     public static let defaultBits = 6
-    /// Largest image (in pixels) encoded or decoded unless the caller says otherwise.
-    public static let defaultMaxPixels = 100_000_000
 
     public let model: CodecModel
     public init(model: CodecModel) { self.model = model }
@@ -38,6 +37,8 @@ public final class Codec: @unchecked Sendable {
 
     public func encode(_ image: Image, options: EncodeOptions = EncodeOptions()) throws -> Encoded {
         guard image.width > 0, image.height > 0 else { throw CodecError.emptyImage }
+        // The header has room for Limits.bits only: a 9-bit code would overwrite the colour mode.
+        guard Limits.bits.contains(options.bits) else { throw CodecError.bitsOutOfRange(options.bits) }
         guard let entropy = try model.entropyModel(bits: options.bits) else {
             throw CodecError.unsupportedBits(options.bits, available: model.availableBits)
         }
@@ -79,52 +80,19 @@ public final class Codec: @unchecked Sendable {
         return Encoded(bytes: file.serialized(), notes: notes)
     }
 
-    /// The code of every tile ([tiles × 28·28] in, [tiles × codeCount] out), in chunks on `jobs` threads.
+    /// The code of every tile ([tiles × 28·28] in, [tiles × codeCount] out), on `jobs` threads.
     public func runEncoder(tiles: [Float], jobs: Int) -> [Float] {
-        let net = model.network, tileSize = Tiling.side * Tiling.side, codeCount = net.architecture.codeCount
-        let count = tiles.count / tileSize
-        var codes = [Float](repeating: 0, count: count * codeCount)
-        inChunks(count: count, jobs: jobs, into: &codes) { pass, first, n in
-            tiles.withUnsafeBufferPointer { pass.input.update(from: $0.baseAddress! + first * tileSize, count: n * tileSize) }
-            net.encode(pass, n: n)
-            return (pass.code, n * codeCount, first * codeCount)
-        }
-        return codes
+        TileNetwork(model.network).encode(tiles: tiles, jobs: jobs)
     }
 
     /// The reconstructed tiles ([tiles × 28·28]) from codes ([tiles × codeCount]), on `jobs` threads.
     public func runDecoder(codes: [Float], jobs: Int) -> [Float] {
-        let net = model.network, tileSize = Tiling.side * Tiling.side, codeCount = net.architecture.codeCount
-        let count = codes.count / codeCount
-        var tiles = [Float](repeating: 0, count: count * tileSize)
-        inChunks(count: count, jobs: jobs, into: &tiles) { pass, first, n in
-            codes.withUnsafeBufferPointer { pass.decoderInput.update(from: $0.baseAddress! + first * codeCount, count: n * codeCount) }
-            net.decode(pass, n: n)
-            return (pass.output, n * tileSize, first * tileSize)
-        }
-        return tiles
-    }
-
-    /// Runs `body` on chunks of up to 16 tiles, one ForwardPass per thread, and copies what it returns
-    /// (pointer, count, destination offset) into `out`.
-    private func inChunks(count: Int, jobs: Int, into out: inout [Float],
-                          _ body: (ForwardPass, Int, Int) -> (UnsafeMutablePointer<Float>, Int, Int)) {
-        let chunk = 16
-        let chunks = (count + chunk - 1) / chunk
-        let workers = max(1, min(jobs, chunks))
-        let passes = (0..<workers).map { _ in ForwardPass(architecture: model.network.architecture, capacity: min(chunk, count)) }
-        out.withUnsafeMutableBufferPointer { out in
-            Parallel.forEach(chunks, threads: workers) { worker, c in
-                let first = c * chunk
-                let (src, n, offset) = body(passes[worker], first, min(chunk, count - first))
-                (out.baseAddress! + offset).update(from: src, count: n)
-            }
-        }
+        TileNetwork(model.network).decode(codes: codes, jobs: jobs)
     }
 
     // MARK: Decoding
 
-    public func decode(_ bytes: [UInt8], jobs: Int = 1, maxPixels: Int = Codec.defaultMaxPixels) throws -> Image {
+    public func decode(_ bytes: [UInt8], jobs: Int = 1, maxPixels: Int = Limits.defaultMaxPixels) throws -> Image {
         let file = try AECFile(bytes: bytes, maxPixels: maxPixels)
         guard file.modelFingerprint == model.fingerprint else {
             throw CodecError.wrongModel(file: file.modelFingerprint, model: model.fingerprint)

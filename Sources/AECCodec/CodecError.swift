@@ -1,4 +1,5 @@
-/// Why a file cannot be encoded or decoded, as one line (the tools prefix the file name).
+/// Why a file cannot be encoded or decoded, as one line (the tools prefix the file name and add hints
+/// about their own flags).
 public enum CodecError: Error, Equatable, CustomStringConvertible {
     case notAEC(String)
     case unsupportedVersion(Int)
@@ -9,6 +10,8 @@ public enum CodecError: Error, Equatable, CustomStringConvertible {
     case tooLarge(width: Int, height: Int, limit: Int)
     case emptyImage
     case unsupportedBits(Int, available: [Int])
+    /// Bits per code value outside `Limits.bits`.
+    case bitsOutOfRange(Int)
     /// No shipped model of this name (e.g. "default") in this build.
     case noShippedModel(String)
     case encodingFailed(String)
@@ -22,14 +25,16 @@ public enum CodecError: Error, Equatable, CustomStringConvertible {
         case .checksumMismatch: return "checksum mismatch: the file is damaged or truncated"
         case .corrupt(let why): return "corrupt .aec file: \(why)"
         case let .wrongModel(file, model):
-            return String(format: "made with model %06x, but the model in use is %06x (pass the right one with --model)", file, model)
+            return String(format: "made with model %06x, but the model in use is %06x", file, model)
         case let .tooLarge(w, h, limit): return "image too large: \(w)×\(h) pixels exceeds the limit of \(limit)"
         case .emptyImage: return "the image has no pixels"
         case .encodingFailed(let why): return "cannot encode: \(why)"
-        case .noShippedModel(let name): return "no model \"\(name)\" is shipped in this build; pass one with --model"
-        case .unknownModel(let f): return String(format: "made with model %06x, which is not one of the shipped models; pass it with --model", f)
+        case .noShippedModel(let name): return "no model \"\(name)\" is shipped in this build"
+        case .unknownModel(let f): return String(format: "made with model %06x, which is not one of the shipped models", f)
         case let .unsupportedBits(b, available):
             return "the model has no entropy tables for \(b) bits (it has: \(available.map(String.init).joined(separator: ", ")))"
+        case .bitsOutOfRange(let b):
+            return "\(b) bits per code value: the codec codes \(Limits.bits.lowerBound) to \(Limits.bits.upperBound)"
         }
     }
 }

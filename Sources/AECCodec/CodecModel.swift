@@ -1,3 +1,4 @@
+import AECBase
 import AECNet
 import Foundation
 
@@ -6,9 +7,13 @@ import Foundation
 /// The entropy models live in the model file's `ENTR` section: a count (u8), then each `EntropyModel`
 /// serialized. Loading checks the file (CRC, sections) and each model's header and length; a bit depth's
 /// tables are built the first time that depth is used (a run uses one, and the tables of all seven take
-/// tens of MB in memory). The fingerprint is the low 24 bits of the model file's own CRC-32 (the CRC of
-/// every byte before its last four, which store it), so it covers the weights and the tables; every `.aec`
-/// file carries it. (Not the CRC of the whole file: a message followed by its own CRC always has the same CRC.)
+/// tens of MB in memory).
+///
+/// The fingerprint, which every `.aec` file carries, depends only on what decoding depends on: it is the
+/// low 24 bits of the CRC-32 of the model written as a model file with nothing else in it — the header,
+/// ARCH, PARM and ENTR, in that order (`fingerprint(of:)`). Other sections (a training record, say) and
+/// their order do not change it. A file written that way stores exactly that CRC in its last four bytes
+/// (every shipped model is such a file), so loading one costs no second pass over its bytes.
 public struct CodecModel: Sendable {
     public let file: ModelFile
     public let fingerprint: UInt32
@@ -20,8 +25,24 @@ public struct CodecModel: Sendable {
     /// The bit depths this model has entropy tables for, ascending.
     public var availableBits: [Int] { tables.extents.keys.sorted() }
 
+    /// Parses and checks a model file.
+    /// - Throws: `ModelFileError` naming `name`.
     public init(bytes: [UInt8], name: String) throws {
         let file = try ModelFile(bytes: bytes, name: name)
+        // A file in the canonical layout stores its fingerprint's CRC, which `ModelFile` has just checked.
+        let canonical = bytes.count >= 28 && Array(bytes[8..<12]) == Array("ARCH".utf8)
+            && Array(bytes[24..<28]) == Array("PARM".utf8) && [[], ["ENTR"]].contains(file.extraSections.map(\.tag))
+        try self.init(file: file, name: name,
+                      fingerprint: canonical ? ModelFile.storedCRC(bytes) & 0xFF_FFFF : Self.fingerprint(of: file))
+    }
+
+    /// A model held in memory (a freshly trained one, say), as it would be once written and loaded.
+    /// - Throws: `ModelFileError` naming `name` when its entropy tables are not valid.
+    public init(file: ModelFile, name: String) throws {
+        try self.init(file: file, name: name, fingerprint: Self.fingerprint(of: file))
+    }
+
+    private init(file: ModelFile, name: String, fingerprint: UInt32) throws {
         var extents: [Int: Range<Int>] = [:]
         let section = file.section("ENTR")
         let payload = section?.payload ?? []
@@ -45,13 +66,16 @@ public struct CodecModel: Sendable {
         }
         self.file = file
         self.tables = EntropyTables(payload: payload, extents: extents, name: name)
-        // From the CRC the file stores, which `ModelFile` has just checked against the bytes before it.
-        self.fingerprint = Self.fingerprint(storedCRC: ModelFile.storedCRC(bytes))
+        self.fingerprint = fingerprint
         self.name = name
     }
 
-    /// A model's fingerprint: the low 24 bits of the CRC-32 its file stores.
-    public static func fingerprint(storedCRC: UInt32) -> UInt32 { storedCRC & 0xFF_FFFF }
+    /// The fingerprint of a model: the low 24 bits of the CRC-32 of the canonical model file (header, ARCH,
+    /// PARM, ENTR; no other section), which is the CRC that file stores in its last four bytes.
+    public static func fingerprint(of file: ModelFile) -> UInt32 {
+        let canonical = ModelFile(model: file.model, extraSections: file.extraSections.filter { $0.tag == "ENTR" })
+        return ModelFile.storedCRC(canonical.serialized()) & 0xFF_FFFF
+    }
 
     /// The entropy model for `bits`, built on first use; nil when the model has no tables for it.
     /// - Throws: `ModelFileError` when the stored tables are not valid.
@@ -67,10 +91,7 @@ public struct CodecModel: Sendable {
     }
 
     public static func load(from path: String) throws -> CodecModel {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw ModelFileError(file: path, reason: FileManager.default.fileExists(atPath: path) ? "cannot read the file" : "no such file")
-        }
-        return try CodecModel(bytes: data.byteArray, name: path)
+        try CodecModel(bytes: ModelFile.readModelBytes(path), name: path)
     }
 
     /// The model file with these entropy models in its ENTR section (replacing any there were).
@@ -90,7 +111,7 @@ private final class EntropyTables: @unchecked Sendable {
     /// Where each bit depth's serialized model lies in `payload`.
     let extents: [Int: Range<Int>]
     let name: String
-    private let lock = NSLock()
+    private let lock = Lock()
     private var built: [Int: Result<EntropyModel, ModelFileError>] = [:]
 
     init(payload: [UInt8], extents: [Int: Range<Int>], name: String) {

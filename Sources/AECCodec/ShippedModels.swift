@@ -1,3 +1,4 @@
+import AECBase
 import AECNet
 import Foundation
 
@@ -48,7 +49,7 @@ public enum ShippedModels {
 private final class Catalogue: @unchecked Sendable {
     let folder: URL?
     let names: [String]
-    private let lock = NSLock()
+    private let lock = Lock()
     private var loaded: [String: Result<CodecModel, Error>] = [:]
     private var fingerprints: [String: UInt32?]?
 
@@ -80,12 +81,13 @@ private final class Catalogue: @unchecked Sendable {
     }
 
     /// The fingerprint cut from the CRC-32 a model file stores in its last four bytes — the model's
-    /// fingerprint if the file is sound, which loading it checks.
+    /// fingerprint if the file is sound and canonical (shipped models are; a test checks), which loading
+    /// it checks.
     private func storedFingerprint(of path: String) -> UInt32? {
         guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
         defer { try? handle.close() }
         guard let end = try? handle.seekToEnd(), end >= 4, (try? handle.seek(toOffset: end - 4)) != nil,
               let tail = try? handle.read(upToCount: 4), tail.count == 4 else { return nil }
-        return CodecModel.fingerprint(storedCRC: ModelFile.storedCRC(tail))
+        return ModelFile.storedCRC(tail) & 0xFF_FFFF
     }
 }

@@ -8,6 +8,10 @@ public struct Image: Equatable, Sendable {
     public var channels: Int
     public var samples: [UInt8]
 
+    /// The largest image (width × height) the decoders and the codec accept unless told otherwise:
+    /// 100 megapixels. The one definition; `AECCodec.Limits` gathers it with the codec's other limits.
+    public static let defaultMaxPixels = 100_000_000
+
     /// Creates an image from its samples.
     ///
     /// - Precondition: `width ≥ 1`, `height ≥ 1`, `channels` in 1...4 and

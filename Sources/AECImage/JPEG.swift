@@ -24,7 +24,7 @@ public enum JPEG {
     /// Decodes a JPEG: a grayscale JPEG gives a 1-channel image, any other a 3-channel RGB image.
     /// Corrupt-data warnings from libjpeg (for example, a truncated file) are errors.
     /// - Throws: `ImageIOError` — `.notThisFormat`, `.corrupt` or `.tooLarge` (more than `maxPixels` pixels).
-    public static func decode(_ bytes: [UInt8], maxPixels: Int = PNG.defaultMaxPixels) throws -> Image {
+    public static func decode(_ bytes: [UInt8], maxPixels: Int = Image.defaultMaxPixels) throws -> Image {
         try CBridge.decode(bytes, maxPixels: maxPixels, aec_jpeg_decode)
     }
 }

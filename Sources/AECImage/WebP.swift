@@ -19,7 +19,7 @@ public enum WebP {
 
     /// Decodes a WebP: a 3-channel RGB image, or 4-channel RGBA when the file has alpha.
     /// - Throws: `ImageIOError` — `.notThisFormat`, `.corrupt` or `.tooLarge` (more than `maxPixels` pixels).
-    public static func decode(_ bytes: [UInt8], maxPixels: Int = PNG.defaultMaxPixels) throws -> Image {
+    public static func decode(_ bytes: [UInt8], maxPixels: Int = Image.defaultMaxPixels) throws -> Image {
         try CBridge.decode(bytes, maxPixels: maxPixels, aec_webp_decode)
     }
 

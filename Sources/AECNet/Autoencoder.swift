@@ -1,3 +1,4 @@
+import AECBase
 /// The notes' convolutional autoencoder: an `Architecture` plus its parameters, with forward and backward
 /// passes over a batch of 28×28 tiles.
 ///

@@ -1,3 +1,4 @@
+import AECBase
 /// Growing a trained model's code: the same network with more code channels, which reconstructs as the
 /// original did (up to rounding) until training teaches it to use the new channels.
 ///

@@ -1,3 +1,4 @@
+import AECBase
 import Foundation
 
 /// The `.aecm` model file: a network's architecture and weights, plus optional extra sections (entropy
@@ -69,7 +70,11 @@ public struct ModelFile: Sendable {
 
     /// Writes the file atomically: to a temporary file beside `path`, then renamed over it.
     public func write(to path: String) throws {
-        try writeAtomically(serialized(), to: path)
+        do {
+            try AtomicFile.write(serialized(), to: path)
+        } catch let error as FileSystemError {
+            throw ModelFileError(file: path, reason: "cannot write: \(error.reason)")
+        }
     }
 
     // MARK: Reading
@@ -131,11 +136,18 @@ public struct ModelFile: Sendable {
     }
 
     public static func load(from path: String) throws -> ModelFile {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw ModelFileError(file: path, reason: FileManager.default.fileExists(atPath: path)
-                                 ? "cannot read the file" : "no such file")
+        try ModelFile(bytes: readModelBytes(path), name: path)
+    }
+
+    /// The bytes of the model file at `path`.
+    /// - Throws: `ModelFileError` ("no such file", or the system's reason).
+    public static func readModelBytes(_ path: String) throws -> [UInt8] {
+        do {
+            return try FileSystem.read(path)
+        } catch let error as FileSystemError {
+            throw ModelFileError(file: path, reason: FileSystem.kind(of: path) == .missing(reason: error.reason)
+                                 ? "no such file" : "cannot read the file: \(error.reason)")
         }
-        return try ModelFile(bytes: data.byteArray, name: path)
     }
 }
 
@@ -145,70 +157,4 @@ public struct ModelFileError: Error, CustomStringConvertible {
     public let reason: String
     public init(file: String, reason: String) { self.file = file; self.reason = reason }
     public var description: String { "\(file): \(reason)" }
-}
-
-/// Writes `bytes` to a temporary file in the destination's folder, then renames it over `path`, so a
-/// reader never sees a half-written file and an interrupted write leaves the old file (or none).
-public func writeAtomically(_ bytes: [UInt8], to path: String) throws {
-    let url = URL(fileURLWithPath: path)
-    // Unique per process and call, so concurrent writers never share a temporary file.
-    let tmp = url.deletingLastPathComponent()
-        .appendingPathComponent(".\(url.lastPathComponent).tmp-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString)").path
-    do {
-        try Data(bytes).write(to: URL(fileURLWithPath: tmp))
-    } catch {
-        try? FileManager.default.removeItem(atPath: tmp)
-        throw ModelFileError(file: path, reason: "cannot write: \(error.localizedDescription)")
-    }
-    // rename(2) replaces the destination atomically.
-    guard rename(tmp, path) == 0 else {
-        let reason = String(cString: strerror(errno))
-        try? FileManager.default.removeItem(atPath: tmp)
-        throw ModelFileError(file: path, reason: "cannot write: \(reason)")
-    }
-}
-
-// MARK: - Little-endian byte helpers
-
-extension Data {
-    /// The bytes as an array, copied in one go (`[UInt8](data)` copies byte by byte).
-    public var byteArray: [UInt8] {
-        [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in initialized = copyBytes(to: buffer) }
-    }
-}
-
-extension Array where Element == UInt8 {
-    /// Appends `value` in little-endian byte order.
-    public mutating func appendLE<T: FixedWidthInteger>(_ value: T) {
-        Swift.withUnsafeBytes(of: value.littleEndian) { append(contentsOf: $0) }
-    }
-}
-
-/// Reads little-endian integers from a byte slice; every read returns nil past the end.
-public struct ByteReader {
-    public let bytes: ArraySlice<UInt8>
-    public var offset: Int
-
-    public init(_ bytes: ArraySlice<UInt8>) { self.bytes = bytes; offset = bytes.startIndex }
-
-    public var atEnd: Bool { offset >= bytes.endIndex }
-    public var remaining: Int { bytes.endIndex - offset }
-
-    public mutating func bytes(_ n: Int) -> ArraySlice<UInt8>? {
-        guard n >= 0, n <= remaining else { return nil }
-        defer { offset += n }
-        return bytes[offset..<(offset + n)]
-    }
-
-    public mutating func u8() -> UInt8? { bytes(1)?.first }
-    public mutating func u16() -> UInt16? { integer() }
-    public mutating func u32() -> UInt32? { integer() }
-    public mutating func u64() -> UInt64? { integer() }
-
-    private mutating func integer<T: FixedWidthInteger>() -> T? {
-        guard let b = bytes(MemoryLayout<T>.size) else { return nil }
-        var v: T = 0
-        for (i, byte) in b.enumerated() { v |= T(byte) << (8 * i) }
-        return v
-    }
 }

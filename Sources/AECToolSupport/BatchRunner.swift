@@ -1,3 +1,4 @@
+import AECBase
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -29,10 +30,13 @@ public enum BatchRunner {
         }
         if let folder = plan.outputFolder, !plan.files.isEmpty {
             do {
-                try FileIO.makeFolders(folder)
+                try FileSystem.makeFolders(folder)
                 guard access(folder, W_OK | X_OK) == 0 else {
-                    throw FileFailure(path: folder, cause: "cannot write into this folder: \(FileIO.reason())")
+                    throw FileFailure(path: folder, cause: "cannot write into this folder: \(FileSystem.reason())")
                 }
+            } catch let error as FileSystemError {
+                console.error(error.path, error.reason)
+                return ExitStatus.failure
             } catch {
                 let failure = error as? FileFailure ?? FileFailure(path: folder, cause: "\(error)")
                 console.error(failure.path, failure.cause)
@@ -54,7 +58,7 @@ public enum BatchRunner {
                 let now = lock.withLock { summary.add(outcome); return summary }
                 progress.update(now)
             } catch {
-                let failure = error as? FileFailure ?? FileFailure(path: file.name, cause: "\(error)")
+                let failure = error as? FileFailure ?? FileFailure(path: file.name, cause: ToolHints.describe(error))
                 console.error(failure.path, failure.cause)
                 let now = lock.withLock { summary.failed += 1; return summary }
                 progress.update(now)

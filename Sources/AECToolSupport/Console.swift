@@ -1,3 +1,4 @@
+import AECBase
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -93,36 +94,11 @@ public final class Console: @unchecked Sendable {
 
     /// Writes `text` to stdout as it is (the `--info` report).
     public func standardOutput(_ text: String) throws {
-        try lock.withLock { try FileIO.writeAll(Array(text.utf8), to: 1, name: "stdout") }
+        try lock.withLock { try FileFailure.naming("stdout") { try FileSystem.writeAll(Array(text.utf8), to: 1, name: "stdout") } }
     }
 
     /// Best-effort write of the whole buffer (stderr errors cannot be reported anywhere).
     private func writeAll(_ fd: Int32, _ bytes: [UInt8]) {
-        _ = try? FileIO.writeAll(bytes, to: fd, name: "stderr")
-    }
-}
-
-/// A mutex around `pthread_mutex_t` (heap-allocated, so its address never moves).
-final class Lock: @unchecked Sendable {
-    private let mutex: UnsafeMutablePointer<pthread_mutex_t>
-
-    init() {
-        mutex = .allocate(capacity: 1)
-        mutex.initialize(to: pthread_mutex_t())
-        pthread_mutex_init(mutex, nil)
-    }
-
-    deinit {
-        pthread_mutex_destroy(mutex)
-        mutex.deallocate()
-    }
-
-    func lock() { pthread_mutex_lock(mutex) }
-    func unlock() { pthread_mutex_unlock(mutex) }
-
-    func withLock<T>(_ body: () throws -> T) rethrows -> T {
-        lock()
-        defer { unlock() }
-        return try body()
+        _ = try? FileSystem.writeAll(bytes, to: fd, name: "stderr")
     }
 }

@@ -1,3 +1,4 @@
+import AECBase
 import AECCodec
 import AECImage
 import Foundation
@@ -26,7 +27,7 @@ public struct EncodeJob: FileJob {
 
     public func run(_ file: PlannedFile, jobs: Int) throws -> FileOutcome {
         try AtomicOutput.check(file.destination, force: force, createFolders: file.createsFolders)
-        let input = try FileIO.read(file.sourcePath, name: file.name)
+        let input = try FileFailure.naming(file.name) { try FileSystem.read(file.sourcePath) }
         let (image, encoded, quality) = try FileFailure.naming(file.name) { () throws -> (Image, Codec.Encoded, String) in
             let image = try PNG.decode(input, maxPixels: maxPixels)
             var options = self.options
@@ -98,7 +99,7 @@ public struct DecodeJob: FileJob {
 
     public func run(_ file: PlannedFile, jobs: Int) throws -> FileOutcome {
         try AtomicOutput.check(file.destination, force: force, createFolders: file.createsFolders)
-        let input = try FileIO.read(file.sourcePath, name: file.name)
+        let input = try FileFailure.naming(file.name) { try FileSystem.read(file.sourcePath) }
         let (image, png) = try FileFailure.naming(file.name) { () throws -> (Image, [UInt8]) in
             let codec = try models.codec(for: input, maxPixels: maxPixels)
             let image = try codec.decode(input, jobs: jobs, maxPixels: maxPixels)

@@ -1,3 +1,4 @@
+import AECBase
 import AECCodec
 import Foundation
 
@@ -24,7 +25,7 @@ public enum InfoReport {
         var first = true
         for file in plan.files {
             do {
-                let bytes = try FileIO.read(file.sourcePath, name: file.name)
+                let bytes = try FileFailure.naming(file.name) { try FileSystem.read(file.sourcePath) }
                 let header = try FileFailure.naming(file.name) { try AECFile(bytes: bytes, maxPixels: maxPixels) }
                 try console.standardOutput((first ? "" : "\n") + text(header, name: file.name, byteCount: bytes.count, models: models))
                 first = false

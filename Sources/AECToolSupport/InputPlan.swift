@@ -1,8 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import AECBase
 
 /// Arguments that do not make sense together: the tool prints the message with its usage and exits 64.
 public struct UsageError: Error, CustomStringConvertible, Sendable {
@@ -77,14 +73,13 @@ public struct InputPlan: Sendable {
         if inputs.contains("-") && inputs.count > 1 {
             throw UsageError("'-' (stdin) must be the only input")
         }
-        let kinds = inputs.map { $0 == "-" ? FileIO.Kind.file : FileIO.kind(of: $0) }
+        let kinds = inputs.map { $0 == "-" ? FileSystem.Kind.file : FileSystem.kind(of: $0) }
         let single = inputs.count == 1 && kinds[0] != .folder
         guard let output else {
             // Only reading (`--info`): every file found, its destination stdout.
             for (input, kind) in zip(inputs, kinds) {
                 if kind == .folder {
-                    var found: [String] = []
-                    scan(folder: input, relative: "", extension: inputExtension, into: &found)
+                    let found = scan(input, extension: inputExtension)
                     if found.isEmpty { emptyFolders.append(input) }
                     files += found.map { PlannedFile(source: .file(Paths.join(input, $0)), destination: .stdout) }
                 } else {
@@ -99,7 +94,7 @@ public struct InputPlan: Sendable {
             add(inputs[0], kind: kinds[0], destination: .stdout)
             return
         }
-        let outputKind = FileIO.kind(of: output)
+        let outputKind = FileSystem.kind(of: output)
         if single {
             if outputKind == .folder || output.hasSuffix("/") {
                 guard inputs[0] != "-" else {
@@ -123,8 +118,7 @@ public struct InputPlan: Sendable {
         var claimed: [String: String] = [:]  // output path → the input that claimed it
         for (input, kind) in zip(inputs, kinds) {
             if kind == .folder {
-                var found: [String] = []
-                scan(folder: input, relative: "", extension: inputExtension, into: &found)
+                let found = scan(input, extension: inputExtension)
                 if found.isEmpty { emptyFolders.append(input) }
                 for relative in found {
                     let source = Paths.join(input, relative)
@@ -143,7 +137,7 @@ public struct InputPlan: Sendable {
     }
 
     /// One input with a known destination (a missing input becomes a failure).
-    private mutating func add(_ input: String, kind: FileIO.Kind, destination: PlannedFile.Destination) {
+    private mutating func add(_ input: String, kind: FileSystem.Kind, destination: PlannedFile.Destination) {
         if case .missing(let reason) = kind {
             failures.append(FileFailure(path: input, cause: reason))
             return
@@ -161,37 +155,11 @@ public struct InputPlan: Sendable {
         files.append(PlannedFile(source: .file(source), destination: .file(destination), createsFolders: true))
     }
 
-    /// Appends to `found` the paths (relative to `folder`) of the files under `folder/relative` whose name
-    /// ends with `.ext`, recursively, sorted; hidden entries and links to folders are skipped.
-    private mutating func scan(folder: String, relative: String, extension ext: String, into found: inout [String]) {
-        let path = relative.isEmpty ? folder : Paths.join(folder, relative)
-        guard let directory = opendir(path) else {
-            failures.append(FileFailure(path: path, cause: "cannot list the folder: \(FileIO.reason())"))
-            return
-        }
-        var names: [String] = []
-        while let entry = readdir(directory) {
-            let name = withUnsafePointer(to: &entry.pointee.d_name) {
-                String(cString: UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self))
-            }
-            if !name.hasPrefix(".") { names.append(name) }
-        }
-        closedir(directory)
-        names.sort { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
-        for name in names {
-            let child = relative.isEmpty ? name : Paths.join(relative, name)
-            let childPath = Paths.join(folder, child)
-            switch FileIO.kind(of: childPath, followingLinks: false) {
-            case .folder:
-                scan(folder: folder, relative: child, extension: ext, into: &found)
-            case .file:
-                if Paths.hasExtension(name, ext) { found.append(child) }
-            case .other:
-                // A symbolic link (or a device, a FIFO): follow links to files, skip links to folders.
-                if Paths.hasExtension(name, ext), FileIO.kind(of: childPath) == .file { found.append(child) }
-            case .missing:
-                break  // removed while listing
-            }
-        }
+    /// The files under `folder` with the input extension (`FolderWalk`'s rule), relative to it; folders
+    /// that cannot be listed become failures.
+    private mutating func scan(_ folder: String, extension ext: String) -> [String] {
+        let listing = FolderWalk.files(under: folder, extensions: [ext])
+        failures += listing.unreadable.map { FileFailure(path: $0.path, cause: "cannot list the folder: \($0.reason)") }
+        return listing.files
     }
 }

@@ -1,3 +1,4 @@
+import AECBase
 import AECCodec
 
 /// Which model decodes a file: the one given with `--model`, or the shipped model whose fingerprint the

@@ -1,5 +1,5 @@
+import AECBase
 import Dispatch
-import Foundation
 
 /// Progress of a run on stderr.
 ///
@@ -11,7 +11,7 @@ final class Progress: @unchecked Sendable {
     private let total: Int
     private let enabled: Bool
     private let start: UInt64
-    private var lastShown: UInt64
+    private var bar: ProgressBar
     private let lock = Lock()
     /// Seconds between plain lines when stderr is not a terminal.
     static let interval = 5.0
@@ -21,7 +21,8 @@ final class Progress: @unchecked Sendable {
         self.total = total
         enabled = console.verbosity != .quiet && total > 1
         start = DispatchTime.now().uptimeNanoseconds
-        lastShown = start
+        bar = ProgressBar(width: 24, interval: console.stderrIsTerminal ? 0.1 : Self.interval)
+        _ = bar.isDue(at: 0)  // the first plain line comes after one interval
     }
 
     /// Seconds since the run started.
@@ -30,22 +31,15 @@ final class Progress: @unchecked Sendable {
     /// Shows the state after a file finished.
     func update(_ summary: RunSummary) {
         guard enabled else { return }
-        let now = DispatchTime.now().uptimeNanoseconds
         let finished = summary.done + summary.failed
-        let due: Bool = lock.withLock {
-            let wait = console.stderrIsTerminal ? 0.1 : Self.interval
-            guard Double(now - lastShown) / 1e9 >= wait || (console.stderrIsTerminal && finished == total) else { return false }
-            lastShown = now
-            return true
-        }
+        let now = elapsed
+        let due = lock.withLock { bar.isDue(at: now, final: console.stderrIsTerminal && finished == total) }
         guard due else { return }
         let counts = "\(finished)/\(total) files" + (summary.failed > 0 ? ", \(summary.failed) failed" : "")
-        let bytes = "\(RunSummary.bytes(summary.bytesIn)) → \(RunSummary.bytes(summary.bytesOut))"
-        let time = RunSummary.duration(elapsed)
+        let bytes = "\(Formatting.bytes(summary.bytesIn)) → \(Formatting.bytes(summary.bytesOut))"
+        let time = Formatting.duration(now)
         if console.stderrIsTerminal {
-            let width = 24, filled = total == 0 ? width : width * finished / total
-            let bar = String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled)
-            console.showStatus("[\(bar)] \(counts)  \(bytes)  \(time)")
+            console.showStatus("\(bar.bar(done: finished, total: total)) \(counts)  \(bytes)  \(time)")
         } else {
             console.message("\(counts), \(bytes), \(time)")
         }

@@ -1,3 +1,4 @@
+import AECBase
 import Foundation
 
 /// What one file took and gave, for the summary and the `-v` line.
@@ -51,30 +52,13 @@ public struct RunSummary: Sendable {
         var text = "\(done) file\(done == 1 ? "" : "s") done"
         if failed > 0 { text += ", \(failed) failed" }
         if done > 0 {
-            text += ": \(Self.bytes(bytesIn)) → \(Self.bytes(bytesOut))"
+            text += ": \(Formatting.bytes(bytesIn)) → \(Formatting.bytes(bytesOut))"
             let png = Double(direction == .encode ? bytesIn : bytesOut), aec = Double(codedBytes)
             if png > 0 && aec > 0 {
                 text += direction == .encode ? String(format: " (%.1f:1)", png / aec) : String(format: " (1:%.1f)", png / aec)
             }
             text += String(format: ", %.3f bits/pixel", bitsPerPixel)
         }
-        return text + ", " + Self.duration(seconds)
-    }
-
-    /// "980 B", "12.3 kB", "4.56 MB" (powers of 1000).
-    public static func bytes(_ n: Int) -> String {
-        let value = Double(n)
-        if n < 1000 { return "\(n) B" }
-        if value < 1e6 { return String(format: value < 1e4 ? "%.2f kB" : "%.1f kB", value / 1e3) }
-        if value < 1e9 { return String(format: value < 1e7 ? "%.2f MB" : "%.1f MB", value / 1e6) }
-        return String(format: "%.2f GB", value / 1e9)
-    }
-
-    /// "0.42 s", "12 s", "3m05s".
-    public static func duration(_ seconds: Double) -> String {
-        if seconds < 10 { return String(format: "%.2f s", seconds) }
-        let s = Int(seconds.rounded())
-        if s < 60 { return "\(s) s" }
-        return s >= 3600 ? "\(s / 3600)h\(String(format: "%02d", s / 60 % 60))m" : "\(s / 60)m\(String(format: "%02d", s % 60))s"
+        return text + ", " + Formatting.duration(seconds)
     }
 }

@@ -1,36 +1,68 @@
+import AECBase
 import AECCodec
 import AECImage
-import Foundation
+import ArgumentParser
 
-/// Defaults shared by the two commands.
-public enum ToolDefaults {
-    /// Threads: the cores this process may use.
-    public static var jobs: Int { max(1, ProcessInfo.processInfo.activeProcessorCount) }
-    /// Bits per code value (`Codec.defaultBits`).
-    public static let bits = Codec.defaultBits
-    /// The valid `--quality` values (`QualityLadder`).
-    public static var qualities: ClosedRange<Int> { QualityLadder.range }
-    /// The quality of the default setting.
-    public static var quality: Int { QualityLadder.defaultQuality }
-    /// The largest image accepted (`Codec.defaultMaxPixels`).
-    public static let maxPixels = Codec.defaultMaxPixels
+/// The flags `aec-encode` and `aec-decode` share, parsed once for both (`@OptionGroup`).
+public struct RunFlags: ParsableArguments {
+    @Flag(help: "Replace output files that exist.")
+    public var force = false
+
+    @Option(help: ArgumentHelp("Threads: files in parallel, or the tiles of a single file (output is the same for any N; default: the number of cores).", valueName: "N"))
+    public var jobs: Int?
+
+    @Flag(name: [.short, .long], help: "One line per file (encoding: with the PSNR of its decoded result).")
+    public var verbose = false
+
+    @Flag(name: [.short, .long], help: "Print nothing but errors.")
+    public var quiet = false
+
+    @Option(help: ArgumentHelp("Refuse images with more pixels than this.", valueName: "N"))
+    public var maxPixels = Limits.defaultMaxPixels
+
+    public init() {}
+
+    public var verbosity: Verbosity { quiet ? .quiet : verbose ? .verbose : .normal }
+
+    public func validate() throws {
+        guard !(verbose && quiet) else { throw ValidationError("--verbose and --quiet cannot be used together") }
+    }
+
+    /// The settings every run has, from these flags.
+    public var settings: RunSettings {
+        RunSettings(force: force, jobs: jobs ?? Parallel.coreCount, verbosity: verbosity, maxPixels: maxPixels)
+    }
+}
+
+/// How a run of `aec-encode` or `aec-decode` goes, whatever it converts.
+public struct RunSettings: Sendable {
+    public var force = false
+    public var jobs = 1
+    public var verbosity = Verbosity.normal
+    public var maxPixels = Limits.defaultMaxPixels
+
+    public init(force: Bool = false, jobs: Int = 1, verbosity: Verbosity = .normal, maxPixels: Int = Limits.defaultMaxPixels) {
+        self.force = force; self.jobs = jobs; self.verbosity = verbosity; self.maxPixels = maxPixels
+    }
+
+    /// - Throws: `UsageError` for a value out of range.
+    func validate() throws {
+        guard (1...1024).contains(jobs) else { throw UsageError("--jobs must be from 1 to 1024 (got \(jobs))") }
+        guard maxPixels >= 1 else { throw UsageError("--max-pixels must be at least 1") }
+    }
 }
 
 /// Everything `aec-encode` was asked to do.
 public struct EncodeRequest: Sendable {
     public var inputs: [String]
     public var output: String
-    /// Bits per code value (ignored with `quality`).
-    public var bits = Codec.defaultBits
-    /// A rung of `QualityLadder` (1…): picks a shipped model and the bits; nil for `bits` with the model.
+    /// Bits per code value and chroma resolution (ignored with `quality`, which picks the bits).
+    public var options = EncodeOptions()
+    /// A rung of `QualityLadder`: picks a shipped model and the bits; nil for `options.bits` with the model.
     public var quality: Int?
-    public var halfChroma = false
     /// A model file; nil for a shipped model (the default, or the one `quality` picks).
     public var modelPath: String?
-    public var force = false
-    public var jobs = 1
-    public var verbosity = Verbosity.normal
-    public var maxPixels = Codec.defaultMaxPixels
+    public var run = RunSettings()
 
     public init(inputs: [String], output: String) {
         self.inputs = inputs
@@ -45,10 +77,7 @@ public struct DecodeRequest: Sendable {
     public var output: String?
     /// A model file; nil to pick the shipped model that each file names.
     public var modelPath: String?
-    public var force = false
-    public var jobs = 1
-    public var verbosity = Verbosity.normal
-    public var maxPixels = Codec.defaultMaxPixels
+    public var run = RunSettings()
     /// Print each file's header on stdout instead of decoding.
     public var info = false
 
@@ -63,48 +92,48 @@ public enum EncodeTool {
     public static let name = "aec-encode"
 
     /// Runs the request and returns the exit status.
-    /// - Throws: `UsageError` when the inputs and `-o` do not go together (exit 64).
+    /// - Throws: `UsageError` when a value is out of range or the inputs and `-o` do not go together (exit 64).
     public static func run(_ request: EncodeRequest) throws -> Int32 {
+        try request.run.validate()
+        var options = request.options
+        var level: QualityLadder.Level? = nil
+        if let quality = request.quality {
+            guard let found = QualityLadder.level(quality) else {
+                throw UsageError("--quality must be from \(QualityLadder.range.lowerBound) to \(QualityLadder.range.upperBound) (got \(quality))")
+            }
+            level = found
+            options.bits = found.bits
+        } else if !Limits.bits.contains(options.bits) {
+            throw UsageError("--bits must be from \(Limits.bits.lowerBound) to \(Limits.bits.upperBound) (got \(options.bits))")
+        }
         SignalCleanup.install(tool: name)
-        let console = Console(tool: name, verbosity: request.verbosity)
+        let console = Console(tool: name, verbosity: request.run.verbosity)
         let plan = try InputPlan(inputs: request.inputs, output: request.output, inputExtension: "png", outputExtension: "aec")
         let model: CodecModel
-        var bits = request.bits
         do {
             if let path = request.modelPath {
                 model = try CodecModel.load(from: path)
-            } else if let quality = request.quality {
-                guard let level = QualityLadder.level(quality) else {
-                    throw UsageError("--quality must be from \(QualityLadder.range.lowerBound) to \(QualityLadder.range.upperBound) (got \(quality))")
-                }
-                model = try ShippedModels.named(level.model)
-                bits = level.bits
             } else {
-                model = try ShippedModels.default()
+                model = try ShippedModels.named(level?.model ?? ShippedModels.defaultName)
             }
             // Builds the tables now, so that bad ones are reported before any file is read.
-            guard try model.entropyModel(bits: bits) != nil else {
-                throw CodecError.unsupportedBits(bits, available: model.availableBits)
+            guard try model.entropyModel(bits: options.bits) != nil else {
+                throw CodecError.unsupportedBits(options.bits, available: model.availableBits)
             }
-        } catch let error as UsageError {
-            throw error
         } catch let error as CodecError {
             if case .noShippedModel = error {
-                console.error("\(error)")
-                return ExitStatus.failure
+                console.error(ToolHints.describe(error))
+            } else {
+                console.error(request.modelPath ?? "the default model", ToolHints.describe(error))
             }
-            console.error(request.modelPath ?? "the default model", "\(error)")
             return ExitStatus.failure
         } catch {
             console.error("\(error)")  // ModelFileError names the file itself
             return ExitStatus.failure
         }
-        var options = EncodeOptions()
-        options.bits = bits
-        options.halfResolutionChroma = request.halfChroma
-        let job = EncodeJob(codec: Codec(model: model), options: options, maxPixels: request.maxPixels,
-                            force: request.force, measureQuality: request.verbosity == .verbose)
-        return BatchRunner.run(plan, job: job, jobs: request.jobs, direction: .encode, console: console)
+        let job = EncodeJob(codec: Codec(model: model), options: options, maxPixels: request.run.maxPixels,
+                            force: request.run.force, measureQuality: request.run.verbosity == .verbose)
+        return BatchRunner.run(plan, job: job, jobs: request.run.jobs, direction: .encode, console: console)
     }
 }
 
@@ -113,12 +142,15 @@ public enum DecodeTool {
     public static let name = "aec-decode"
 
     /// Runs the request and returns the exit status.
-    /// - Throws: `UsageError` when the inputs and `-o` do not go together (exit 64).
+    /// - Throws: `UsageError` when a value is out of range or the inputs and `-o` do not go together (exit 64).
     public static func run(_ request: DecodeRequest) throws -> Int32 {
+        try request.run.validate()
         SignalCleanup.install(tool: name)
-        let console = Console(tool: name, verbosity: request.verbosity)
+        let console = Console(tool: name, verbosity: request.run.verbosity)
         var plan: InputPlan? = nil
-        if !request.info {
+        if request.info {
+            guard request.output == nil else { throw UsageError("--info prints on stdout; it takes no -o") }
+        } else {
             guard let output = request.output else {
                 throw UsageError("missing -o OUT: where to write (a PNG file, a folder, or - for stdout)")
             }
@@ -132,9 +164,9 @@ public enum DecodeTool {
             return ExitStatus.failure
         }
         guard let plan else {
-            return try InfoReport.run(inputs: request.inputs, models: models, maxPixels: request.maxPixels, console: console)
+            return try InfoReport.run(inputs: request.inputs, models: models, maxPixels: request.run.maxPixels, console: console)
         }
-        let job = DecodeJob(models: models, maxPixels: request.maxPixels, force: request.force)
-        return BatchRunner.run(plan, job: job, jobs: request.jobs, direction: .decode, console: console)
+        let job = DecodeJob(models: models, maxPixels: request.run.maxPixels, force: request.run.force)
+        return BatchRunner.run(plan, job: job, jobs: request.run.jobs, direction: .decode, console: console)
     }
 }

@@ -1,3 +1,4 @@
+import AECBase
 import AECBench
 import AECCodec
 import AECNet
@@ -95,7 +96,7 @@ struct Compare: ParsableCommand {
         if let sample, sample < 1 { throw ValidationError("--sample must be at least 1") }
         if jobs < 1 { throw ValidationError("--jobs must be at least 1") }
         if examples < 0 { throw ValidationError("--examples cannot be negative") }
-        _ = try list(bits, "--bits", 2...8)
+        _ = try list(bits, "--bits", Limits.bits)
         _ = try list(jpegQualities, "--jpeg-qualities", 1...100)
         _ = try list(webpQualities, "--webp-qualities", 0...100)
     }
@@ -119,7 +120,7 @@ struct Compare: ParsableCommand {
             try CompareBenchmark.prepareOutput(output)
             var options = CompareOptions()
             options.models = try loadModels()
-            options.bits = try list(bits, "--bits", 2...8)
+            options.bits = try list(bits, "--bits", Limits.bits)
             options.jpegQualities = noJPEG ? [] : try list(jpegQualities, "--jpeg-qualities", 1...100) ?? CompareOptions.defaultJPEGQualities
             options.webpQualities = noWebP ? [] : try list(webpQualities, "--webp-qualities", 0...100) ?? CompareOptions.defaultWebPQualities
             options.jobs = jobs
@@ -220,55 +221,8 @@ struct Engine: ParsableCommand {
             guard w.count == 3, w.allSatisfy({ $0 > 0 }) else { throw ValidationError("bad widths '\(spec)'") }
             return Architecture(w1: w[0], w2: w[1], w3: w[2])
         }
-        print("# aec engine benchmark\n")
-        print("\(ProcessInfo.processInfo.activeProcessorCount) cores; network measured on \(threads) threads.\n")
-        var kernelGflops = 0.0
-        if !noGemm {
-            print("## GEMM (one thread): sgemm against the triple-loop reference\n")
-            print("| shape | M×N×K | sgemm GFLOPS | reference GFLOPS | speed-up | max rel. error |")
-            print("|---|---|---:|---:|---:|---:|")
-            for s in EngineBenchmark.convolutionShapes() {
-                let r = EngineBenchmark.measureGEMM(s, seconds: seconds / 4)
-                kernelGflops = max(kernelGflops, r.gflops)
-                print(String(format: "| %@ | %d×%d×%d | %.1f | %.2f | %.0f× | %.1e |", s.name, s.m, s.n, s.k,
-                             r.gflops, r.referenceGflops, r.gflops / r.referenceGflops, r.maxRelativeError))
-            }
-            print("")
-        }
-        print("## Network (\(threads) threads)\n")
-        print("| widths | MFLOP/tile | forward img/s | forward GFLOPS | training img/s | training GFLOPS |"
-              + (kernelGflops > 0 ? " forward / (best sgemm × threads) |" : ""))
-        print("|---|---:|---:|---:|---:|---:|" + (kernelGflops > 0 ? "---:|" : ""))
-        for a in architectures {
-            let r = EngineBenchmark.measureNetwork(a, threads: threads, seconds: seconds)
-            var line = String(format: "| %@ | %.1f | %.0f | %.1f | %.0f | %.1f |", a.description,
-                              2 * Double(a.macsPerTile) / 1e6, r.forwardImagesPerSecond, r.forwardGflops,
-                              r.trainingImagesPerSecond, r.trainingGflops)
-            if kernelGflops > 0 { line += String(format: " %.0f%% |", 100 * r.forwardGflops / (kernelGflops * Double(threads))) }
-            print(line)
-        }
-        if layers {
-            for a in architectures { printLayers(a) }
-        }
-    }
-
-    func printLayers(_ a: Architecture) {
-        let timings = EngineBenchmark.measureLayers(a, seconds: seconds / 20)
-        let total = timings.reduce(0) { $0 + $1.forwardSeconds + $1.backwardSeconds }
-        print("\n## Layers of \(a) (one thread, 8 tiles)\n")
-        print("| # | layer | output | forward µs | backward µs | forward GFLOPS | backward GFLOPS | share of time |")
-        print("|---:|---|---|---:|---:|---:|---:|---:|")
-        for t in timings {
-            let name: String
-            switch t.layer {
-            case .conv(let cin, let cout, let act): name = "conv \(cin)→\(cout) \(act)"
-            case .maxPool: name = "maxpool"
-            case .upsample: name = "upsample"
-            }
-            let gf = { (s: Double, f: Double) in t.macs > 0 ? String(format: "%.1f", f * Double(t.macs) / s / 1e9) : "" }
-            print(String(format: "| %d | %@ | %d×%d×%d | %.1f | %.1f | %@ | %@ | %.1f%% |", t.index, name, t.shape.h, t.shape.w,
-                         t.shape.c, t.forwardSeconds * 1e6, t.backwardSeconds * 1e6, gf(t.forwardSeconds, 2),
-                         gf(t.backwardSeconds, 4), 100 * (t.forwardSeconds + t.backwardSeconds) / total))
-        }
+        let report = EngineReport(architectures: architectures, threads: threads, seconds: seconds,
+                                  gemm: !noGemm, layers: layers)
+        report.run { print($0) }
     }
 }

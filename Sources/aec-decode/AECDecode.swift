@@ -33,44 +33,15 @@ struct AECDecode: ParsableCommand {
     @Option(help: ArgumentHelp("Model file (default: the shipped model each file was made with).", valueName: "FILE"))
     var model: String?
 
-    @Flag(help: "Replace output files that exist.")
-    var force = false
-
-    @Option(help: ArgumentHelp("Threads: files in parallel, or the tiles of a single file (default: the number of cores).", valueName: "N"))
-    var jobs: Int?
-
-    @Flag(name: [.short, .long], help: "One line per file.")
-    var verbose = false
-
-    @Flag(name: [.short, .long], help: "Print nothing but errors.")
-    var quiet = false
-
-    @Option(help: ArgumentHelp("Refuse images with more pixels than this.", valueName: "N"))
-    var maxPixels = ToolDefaults.maxPixels
-
     @Flag(help: "Print each file's header (size, colour, bits, model, bytes) on stdout; decode nothing.")
     var info = false
 
-    func validate() throws {
-        if info {
-            guard output == nil else { throw ValidationError("--info prints on stdout; it takes no -o") }
-        } else {
-            guard output != nil else {
-                throw ValidationError("missing -o OUT: where to write (a PNG file, a folder, or - for stdout)")
-            }
-        }
-        if let jobs, !(1...1024).contains(jobs) { throw ValidationError("--jobs must be from 1 to 1024 (got \(jobs))") }
-        guard maxPixels >= 1 else { throw ValidationError("--max-pixels must be at least 1") }
-        guard !(verbose && quiet) else { throw ValidationError("--verbose and --quiet cannot be used together") }
-    }
+    @OptionGroup var flags: RunFlags
 
     func run() throws {
         var request = DecodeRequest(inputs: inputs, output: output)
         request.modelPath = model
-        request.force = force
-        request.jobs = jobs ?? ToolDefaults.jobs
-        request.verbosity = quiet ? .quiet : verbose ? .verbose : .normal
-        request.maxPixels = maxPixels
+        request.run = flags.settings
         request.info = info
         let status: Int32
         do {

@@ -1,3 +1,4 @@
+import AECCodec
 import AECToolSupport
 import ArgumentParser
 
@@ -32,11 +33,11 @@ struct AECEncode: ParsableCommand {
     var output: String?
 
     @Option(help: ArgumentHelp(
-        "Quality \(ToolDefaults.qualities.lowerBound)…\(ToolDefaults.qualities.upperBound): picks a shipped model and bits per code value (default \(ToolDefaults.quality); higher: larger files, better images).",
+        "Quality \(QualityLadder.range.lowerBound)…\(QualityLadder.range.upperBound): picks a shipped model and bits per code value (default \(QualityLadder.defaultQuality); higher: larger files, better images).",
         valueName: "Q"))
     var quality: Int?
 
-    @Option(help: ArgumentHelp("Bits per code value, 2…8, with the default model or --model (fewer: smaller files, lower quality; default \(ToolDefaults.bits)).", valueName: "B"))
+    @Option(help: ArgumentHelp("Bits per code value, \(Limits.bits.lowerBound)…\(Limits.bits.upperBound), with the default model or --model (fewer: smaller files, lower quality; default \(Codec.defaultBits)).", valueName: "B"))
     var bits: Int?
 
     @Flag(help: "Code the colour (chroma) planes at half resolution in each direction.")
@@ -45,49 +46,24 @@ struct AECEncode: ParsableCommand {
     @Option(help: ArgumentHelp("Model file (default: the shipped default model).", valueName: "FILE"))
     var model: String?
 
-    @Flag(help: "Replace output files that exist.")
-    var force = false
-
-    @Option(help: ArgumentHelp("Threads: files in parallel, or the tiles of a single file (output is the same for any N; default: the number of cores).", valueName: "N"))
-    var jobs: Int?
-
-    @Flag(name: [.short, .long], help: "One line per file, with the PSNR of its decoded result.")
-    var verbose = false
-
-    @Flag(name: [.short, .long], help: "Print nothing but errors.")
-    var quiet = false
-
-    @Option(help: ArgumentHelp("Refuse images with more pixels than this.", valueName: "N"))
-    var maxPixels = ToolDefaults.maxPixels
+    @OptionGroup var flags: RunFlags
 
     func validate() throws {
         guard output != nil else {
             throw ValidationError("missing -o OUT: where to write (an .aec file, a folder, or - for stdout)")
         }
-        if let bits, !(2...8).contains(bits) { throw ValidationError("--bits must be from 2 to 8 (got \(bits))") }
-        if let quality {
-            guard ToolDefaults.qualities.contains(quality) else {
-                throw ValidationError("--quality must be from \(ToolDefaults.qualities.lowerBound) to \(ToolDefaults.qualities.upperBound) (got \(quality))")
-            }
-            guard bits == nil, model == nil else {
-                throw ValidationError("--quality picks the model and the bits: use it without --bits and --model")
-            }
+        if quality != nil && (bits != nil || model != nil) {
+            throw ValidationError("--quality picks the model and the bits: use it without --bits and --model")
         }
-        if let jobs, !(1...1024).contains(jobs) { throw ValidationError("--jobs must be from 1 to 1024 (got \(jobs))") }
-        guard maxPixels >= 1 else { throw ValidationError("--max-pixels must be at least 1") }
-        guard !(verbose && quiet) else { throw ValidationError("--verbose and --quiet cannot be used together") }
     }
 
     func run() throws {
         var request = EncodeRequest(inputs: inputs, output: output ?? "")
-        request.bits = bits ?? ToolDefaults.bits
+        request.options.bits = bits ?? Codec.defaultBits
+        request.options.halfResolutionChroma = halfChroma
         request.quality = quality
-        request.halfChroma = halfChroma
         request.modelPath = model
-        request.force = force
-        request.jobs = jobs ?? ToolDefaults.jobs
-        request.verbosity = quiet ? .quiet : verbose ? .verbose : .normal
-        request.maxPixels = maxPixels
+        request.run = flags.settings
         let status: Int32
         do {
             status = try EncodeTool.run(request)

@@ -1,3 +1,4 @@
+import AECBase
 import AECCodec
 import AECNet
 import AECTraining
@@ -59,7 +60,7 @@ struct AECTrain: ParsableCommand {
     @Option(help: "Seed of every random choice (initial weights, shuffling, noise).")
     var seed: UInt64 = 1
 
-    @Option(help: "Bits per code value for quantization-aware training and the test PSNR (2…8; 0: off).")
+    @Option(help: "Bits per code value for quantization-aware training and the test PSNR (\(Limits.bits.lowerBound)…\(Limits.bits.upperBound); 0: off).")
     var bits = 6
 
     @Option(help: ArgumentHelp("Denoising: zero each input pixel with probability q.", valueName: "q"))
@@ -95,7 +96,7 @@ struct AECTrain: ParsableCommand {
     @Option(help: ArgumentHelp("Do not train: fit the entropy tables of this existing model on the data and write it to --output.", valueName: "model.aecm"))
     var fitEntropy: String?
 
-    @Option(help: ArgumentHelp("Bit depths to fit entropy tables for, like 3,4,5 (the codec can use only these). (default: 2,3,4,5,6,7,8)", valueName: "b1,b2,…"))
+    @Option(help: ArgumentHelp("Bit depths to fit entropy tables for, like 3,4,5 (the codec can use only these). (default: \(Limits.bits.map(String.init).joined(separator: ",")))", valueName: "b1,b2,…"))
     var entropyBits: String?
 
     @Option(help: "Training tiles used to fit the entropy tables (default: all).")
@@ -117,12 +118,12 @@ struct AECTrain: ParsableCommand {
 
     /// The bit depths of `--entropy-bits`, sorted.
     func parsedEntropyBits() throws -> [Int] {
-        guard let entropyBits else { return Array(2...8) }
+        guard let entropyBits else { return Array(Limits.bits) }
         let parts = entropyBits.split(separator: ",", omittingEmptySubsequences: false)
             .map { Int($0.trimmingCharacters(in: .whitespaces)) }
-        guard !parts.isEmpty, parts.allSatisfy({ $0.map { (2...8).contains($0) } ?? false }),
+        guard !parts.isEmpty, parts.allSatisfy({ $0.map { Limits.bits.contains($0) } ?? false }),
               Set(parts).count == parts.count else {
-            throw ValidationError("--entropy-bits must be distinct bit depths from 2 to 8, like 3,4,5 (got '\(entropyBits)')")
+            throw ValidationError("--entropy-bits must be distinct bit depths from \(Limits.bits.lowerBound) to \(Limits.bits.upperBound), like 3,4,5 (got '\(entropyBits)')")
         }
         return parts.compactMap { $0 }.sorted()
     }
@@ -135,7 +136,9 @@ struct AECTrain: ParsableCommand {
         guard learningRate > 0, learningRate.isFinite else { throw ValidationError("--lr must be positive") }
         guard warmupSteps >= 0 else { throw ValidationError("--warmup-steps must not be negative") }
         guard (1...64).contains(codeChannels) else { throw ValidationError("--code-channels must be from 1 to 64") }
-        guard bits == 0 || (2...8).contains(bits) else { throw ValidationError("--bits must be from 2 to 8, or 0 for no quantization") }
+        guard bits == 0 || Limits.bits.contains(bits) else {
+            throw ValidationError("--bits must be from \(Limits.bits.lowerBound) to \(Limits.bits.upperBound), or 0 for no quantization")
+        }
         guard (0..<1).contains(maskNoise) else { throw ValidationError("--mask-noise must be in [0, 1)") }
         guard gaussianNoise >= 0, gaussianNoise.isFinite else { throw ValidationError("--gaussian-noise must not be negative") }
         guard sparsity >= 0, sparsity.isFinite else { throw ValidationError("--sparsity must not be negative") }
@@ -157,6 +160,15 @@ struct AECTrain: ParsableCommand {
             try train()
         } catch let error as ExitCode {
             throw error
+        } catch let error as CheckpointMismatch {
+            let hint: String
+            switch error {
+            case .rateAware: hint = "; pass the same --rate-lambda to resume"
+            case .rateBits(let bits): hint = "; pass --bits \(bits) to resume"
+            case .widths, .seedOrBatchSize: hint = ""
+            }
+            FileHandle.standardError.write(Data("aec-train: error: \(error)\(hint)\n".utf8))
+            throw ExitCode.failure
         } catch {
             FileHandle.standardError.write(Data("aec-train: error: \(error)\n".utf8))
             throw ExitCode.failure
@@ -219,36 +231,23 @@ struct AECTrain: ParsableCommand {
     /// Fits the entropy tables for `--entropy-bits` (each layout scored on the test set) and writes the model.
     func writeWithEntropyTables(_ model: Autoencoder, training: any TileSource, test: any TileSource) throws {
         log("aec-train: fitting entropy tables (ideal payload per 28×28 tile on the test set):")
-        let codec = try Codec(model: CodecModel(bytes: ModelFile(model: model).serialized(), name: "trained model"))
-        func codes(_ source: any TileSource, limit: Int?) -> [Float] {
-            let n = min(limit ?? source.count, source.count), side = Architecture.tileSide * Architecture.tileSide
-            var tiles = [Float](repeating: 0, count: n * side)
-            tiles.withUnsafeMutableBufferPointer { t in
-                for i in 0..<n {
-                    source.tile(i, epoch: 0, into: UnsafeMutableBufferPointer(rebasing: t[(i * side)..<((i + 1) * side)]))
-                }
-            }
-            return codec.runEncoder(tiles: tiles, jobs: threads)
-        }
-        let fitted = try EntropyFitting.fit(trainingCodes: codes(training, limit: entropyTiles),
-                                            testCodes: codes(test, limit: testLimit),
-                                            codeChannels: model.architecture.codeChannels, bits: try parsedEntropyBits())
-        for (_, report) in fitted {
+        let fitted = try EntropyTableFitting.fit(model, training: training, trainingLimit: entropyTiles,
+                                                 scoring: test, scoringLimit: testLimit,
+                                                 bits: try parsedEntropyBits(), threads: threads)
+        for report in fitted.reports {
             let all = report.candidates.map { String(format: "%@ %.2f B", $0.description, $0.testBytesPerTile) }
             log("  \(report.bits) bits: " + all.joined(separator: ", ") + " → \(report.chosen.description)")
         }
-        let file = CodecModel.attaching(fitted.map(\.model), to: ModelFile(model: model))
-        try file.write(to: output)
+        try fitted.file.write(to: output)
         log("aec-train: wrote \(output)")
     }
 
     func checkWritableFolder(of path: String) throws {
-        let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
+        let folder = Paths.parent(of: path)
+        guard FileSystem.kind(of: folder) == .folder else {
             throw TrainingError("cannot write '\(path)': no such folder '\(folder)'")
         }
-        guard FileManager.default.isWritableFile(atPath: folder) else {
+        guard access(folder, W_OK) == 0 else {
             throw TrainingError("cannot write '\(path)': the folder '\(folder)' is not writable")
         }
     }
@@ -258,9 +257,9 @@ struct AECTrain: ParsableCommand {
         case let .progress(epoch, step, steps, loss, speed, left, codeBytes):
             log(String(format: "epoch %d/%d  step %d/%d  loss %.5f  %@%.0f img/s  %@ left",
                        epoch, epochs, step, steps, loss, codeBytes.map { String(format: "code ≈ %.1f B  ", $0) } ?? "",
-                       speed, duration(left)))
+                       speed, Formatting.duration(left)))
         case let .epochEnd(epoch, trainLoss, test, seconds):
-            var line = String(format: "epoch %d/%d done in %@: train loss %.5f", epoch, epochs, duration(seconds), trainLoss)
+            var line = String(format: "epoch %d/%d done in %@: train loss %.5f", epoch, epochs, Formatting.duration(seconds), trainLoss)
             if let test {
                 line += String(format: ", test PSNR %.2f dB (%d tiles%@)", test.meanPSNR, test.tiles,
                                bits == 0 ? "" : ", \(bits)-bit code")
@@ -272,10 +271,5 @@ struct AECTrain: ParsableCommand {
     func log(_ line: String) {
         guard !quiet else { return }
         FileHandle.standardError.write(Data((line + "\n").utf8))
-    }
-
-    func duration(_ seconds: Double) -> String {
-        let s = Int(seconds.rounded())
-        return s >= 3600 ? "\(s / 3600)h\(String(format: "%02d", s / 60 % 60))m" : s >= 60 ? "\(s / 60)m\(String(format: "%02d", s % 60))s" : "\(s)s"
     }
 }

@@ -14,7 +14,7 @@ final class PNGTests: XCTestCase {
         return Image(width: width, height: height, channels: channels, samples: samples)
     }
 
-    func decodeError(_ bytes: [UInt8], maxPixels: Int = PNG.defaultMaxPixels,
+    func decodeError(_ bytes: [UInt8], maxPixels: Int = Image.defaultMaxPixels,
                      file: StaticString = #filePath, line: UInt = #line) -> ImageIOError? {
         do {
             let image = try PNG.decode(bytes, maxPixels: maxPixels)

@@ -1,3 +1,4 @@
+import AECBase
 import AECNet
 
 /// The `.aec` container: a small header, an optional lossless alpha block, the entropy-coded payload and
@@ -58,6 +59,7 @@ public struct AECFile: Equatable, Sendable {
     public func serialized() -> [UInt8] {
         var out = AECFile.magic
         // flags: bits 0–2 = bits − 1, bits 3–4 = colour mode, bit 5 = alpha block present.
+        precondition(Limits.bits.contains(bits), "\(bits)-bit codes do not fit the header (Codec.encode checks this)")
         let flags = UInt8(bits - 1) | colour.rawValue << 3 | (alpha != nil ? 1 << 5 : 0)
         out.append(UInt8(AECFile.version - 1) << 6 | flags)
         out += [UInt8(modelFingerprint & 0xFF), UInt8(modelFingerprint >> 8 & 0xFF), UInt8(modelFingerprint >> 16 & 0xFF)]
@@ -104,7 +106,7 @@ public struct AECFile: Equatable, Sendable {
         bits = Int(flags & 7) + 1
         guard let colour = ColourMode(rawValue: flags >> 3 & 3) else { throw CodecError.corrupt("unknown colour mode \(flags >> 3 & 3)") }
         self.colour = colour
-        guard bits >= 2 else { throw CodecError.corrupt("\(bits)-bit codes are not defined") }
+        guard Limits.bits.contains(bits) else { throw CodecError.corrupt("\(bits)-bit codes are not defined") }
         guard let w = VarInt.read(&r), let h = VarInt.read(&r), w < 1 << 30, h < 1 << 30 else {
             throw CodecError.corrupt("bad image size")
         }

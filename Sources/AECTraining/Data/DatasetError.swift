@@ -1,3 +1,4 @@
+import AECNet
 /// Why a training data set could not be loaded. `description` is one line naming the file and the cause.
 public enum DatasetError: Error, CustomStringConvertible, Equatable, Sendable {
     /// The file or directory does not exist; `hint` says how to get it, when known.
@@ -38,7 +39,7 @@ public enum DatasetError: Error, CustomStringConvertible, Equatable, Sendable {
         case let .corruptGzip(path, reason):
             return "'\(path)': corrupt gzip data (\(reason))"
         case let .wrongTileSize(rows, cols):
-            return "the images are \(cols)x\(rows) pixels; training tiles must be \(tileSide)x\(tileSide)"
+            return "the images are \(cols)x\(rows) pixels; training tiles must be \(Architecture.tileSide)x\(Architecture.tileSide)"
         case let .noImages(directory):
             return "no PNG files found in '\(directory)'"
         case let .badImage(path, reason):

@@ -1,3 +1,4 @@
+import AECNet
 /// Training tiles that are the images of an IDX file of 28×28 images (Fashion-MNIST), the same every epoch.
 public struct IDXTiles: TileSource {
     public let images: IDXImages
@@ -7,7 +8,7 @@ public struct IDXTiles: TileSource {
     /// - Parameter limit: use only the first `limit` images (all when nil or larger than the set).
     /// - Throws: `DatasetError.wrongTileSize` when the images are not 28×28.
     public init(_ images: IDXImages, limit: Int? = nil) throws {
-        guard images.rows == tileSide, images.cols == tileSide else {
+        guard images.rows == Architecture.tileSide, images.cols == Architecture.tileSide else {
             throw DatasetError.wrongTileSize(rows: images.rows, cols: images.cols)
         }
         self.images = images
@@ -16,7 +17,7 @@ public struct IDXTiles: TileSource {
 
     /// Writes image `index` as value/255; `epoch` is ignored.
     public func tile(_ index: Int, epoch: Int, into out: UnsafeMutableBufferPointer<Float>) {
-        let size = tileSide * tileSide
+        let size = Architecture.tileSide * Architecture.tileSide
         precondition(index >= 0 && index < count, "tile index \(index) outside 0..<\(count)")
         precondition(out.count >= size, "tile buffer holds \(out.count) floats, needs \(size)")
         images.pixels.withUnsafeBufferPointer { pixels in

@@ -1,3 +1,4 @@
+import AECBase
 import AECNet
 import AECImage
 
@@ -27,7 +28,7 @@ public struct PNGCropTiles: TileSource {
     /// - Throws: `DatasetError` — `.notFound`/`.unreadable` for the directory, `.noImages` when it holds no PNG,
     ///   `.badImage` naming a PNG that does not decode; `ImageIOError` (`.fileSystem`) for an unreadable file.
     public init(directory: String, seed: UInt64 = 0, cropsPerEpoch: Int? = nil,
-                maxPixels: Int = PNG.defaultMaxPixels) throws {
+                maxPixels: Int = Image.defaultMaxPixels) throws {
         let paths = try pngFiles(under: directory)
         guard !paths.isEmpty else { throw DatasetError.noImages(directory: directory) }
         var images: [Image] = []
@@ -40,7 +41,7 @@ public struct PNGCropTiles: TileSource {
             } catch let error as ImageIOError where error.kind != .fileSystem {
                 throw DatasetError.badImage(path: path, reason: error.description)
             }
-            total += max(1, (image.width / tileSide) * (image.height / tileSide))
+            total += max(1, (image.width / Architecture.tileSide) * (image.height / Architecture.tileSide))
             cumulative.append(total)
             images.append(Self.padded(image.toGray()))
         }
@@ -54,16 +55,16 @@ public struct PNGCropTiles: TileSource {
     /// Writes crop `index` of `epoch` as value/255.
     public func tile(_ index: Int, epoch: Int, into out: UnsafeMutableBufferPointer<Float>) {
         precondition(index >= 0 && index < count, "tile index \(index) outside 0..<\(count)")
-        precondition(out.count >= tileSide * tileSide, "tile buffer holds \(out.count) floats, needs \(tileSide * tileSide)")
+        precondition(out.count >= Architecture.tileSide * Architecture.tileSide, "tile buffer holds \(out.count) floats, needs \(Architecture.tileSide * Architecture.tileSide)")
         var random = SplitMix64(seed: seed, stream: UInt64(bitPattern: Int64(epoch)), UInt64(bitPattern: Int64(index)))
 
         let image = images[imageIndex(weight: random.next(below: cumulativeWeights[cumulativeWeights.count - 1]))]
-        let x0 = random.next(below: image.width - tileSide + 1)
-        let y0 = random.next(below: image.height - tileSide + 1)
+        let x0 = random.next(below: image.width - Architecture.tileSide + 1)
+        let y0 = random.next(below: image.height - Architecture.tileSide + 1)
         image.samples.withUnsafeBufferPointer { samples in
-            for y in 0..<tileSide {
+            for y in 0..<Architecture.tileSide {
                 let row = (y0 + y) * image.width + x0
-                for x in 0..<tileSide { out[y * tileSide + x] = Float(samples[row + x]) / 255 }
+                for x in 0..<Architecture.tileSide { out[y * Architecture.tileSide + x] = Float(samples[row + x]) / 255 }
             }
         }
     }
@@ -80,8 +81,8 @@ public struct PNGCropTiles: TileSource {
 
     /// `gray` extended to at least 28×28 by repeating its last column and last row.
     static func padded(_ gray: Image) -> Image {
-        if gray.width >= tileSide && gray.height >= tileSide { return gray }
-        let width = max(gray.width, tileSide), height = max(gray.height, tileSide)
+        if gray.width >= Architecture.tileSide && gray.height >= Architecture.tileSide { return gray }
+        let width = max(gray.width, Architecture.tileSide), height = max(gray.height, Architecture.tileSide)
         var samples = [UInt8](repeating: 0, count: width * height)
         for y in 0..<height {
             let sourceRow = min(y, gray.height - 1) * gray.width

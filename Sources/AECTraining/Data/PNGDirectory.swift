@@ -1,50 +1,26 @@
+import AECBase
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
 
-/// The paths of the `.png` files (any case) under `directory`, recursively, sorted.
-///
-/// Symbolic links to files are followed; symbolic links to directories are not (no cycles).
+/// The paths of the `.png` files (any case) under `directory`, found by `FolderWalk`'s rule (recursive,
+/// hidden entries skipped, links to files followed and links to folders not), sorted.
 /// - Throws: `DatasetError.notFound` / `.unreadable` for a missing or unreadable directory.
 func pngFiles(under directory: String) throws -> [String] {
-    var info = stat()
-    if stat(directory, &info) != 0 {
-        if errno == ENOENT { throw DatasetError.notFound(path: directory, hint: nil) }
-        throw DatasetError.unreadable(path: directory, reason: String(cString: strerror(errno)))
+    switch FileSystem.kind(of: directory) {
+    case .missing(let reason):
+        if reason == FileSystem.reason(ENOENT) { throw DatasetError.notFound(path: directory, hint: nil) }
+        throw DatasetError.unreadable(path: directory, reason: reason)
+    case .file, .other:
+        throw DatasetError.unreadable(path: directory, reason: FileSystem.reason(ENOTDIR))
+    case .folder:
+        break
     }
-    guard (info.st_mode & S_IFMT) == S_IFDIR else {
-        throw DatasetError.unreadable(path: directory, reason: "Not a directory")
+    let listing = FolderWalk.files(under: directory, extensions: ["png"])
+    if let unreadable = listing.unreadable.first {
+        throw DatasetError.unreadable(path: unreadable.path, reason: unreadable.reason)
     }
-    var found: [String] = []
-    try collectPNGFiles(in: directory.hasSuffix("/") ? String(directory.dropLast()) : directory, into: &found)
-    return found.sorted()
-}
-
-private func collectPNGFiles(in directory: String, into found: inout [String]) throws {
-    guard let stream = opendir(directory) else {
-        throw DatasetError.unreadable(path: directory, reason: String(cString: strerror(errno)))
-    }
-    defer { closedir(stream) }
-    var subdirectories: [String] = []
-    while let entry = readdir(stream) {
-        let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-            String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-        }
-        if name == "." || name == ".." { continue }
-        let path = directory + "/" + name
-        var info = stat()
-        guard lstat(path, &info) == 0 else { continue }  // vanished while listing
-        switch info.st_mode & S_IFMT {
-        case S_IFDIR:
-            subdirectories.append(path)
-        case S_IFREG, S_IFLNK:
-            let isFile = (info.st_mode & S_IFMT) == S_IFREG || (stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG)
-            if isFile && name.lowercased().hasSuffix(".png") { found.append(path) }
-        default:
-            continue
-        }
-    }
-    for subdirectory in subdirectories { try collectPNGFiles(in: subdirectory, into: &found) }
+    return listing.files.map { Paths.join(directory, $0) }
 }

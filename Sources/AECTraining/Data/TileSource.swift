@@ -7,5 +7,3 @@ public protocol TileSource: Sendable {
     func tile(_ index: Int, epoch: Int, into out: UnsafeMutableBufferPointer<Float>)
 }
 
-/// The side of a training tile in pixels.
-public let tileSide = 28

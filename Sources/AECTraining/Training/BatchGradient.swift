@@ -1,3 +1,4 @@
+import AECBase
 import AECNet
 
 /// Computes the loss and the gradient of one mini-batch, in parallel over shards of

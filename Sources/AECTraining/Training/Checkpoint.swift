@@ -1,3 +1,4 @@
+import AECBase
 import AECNet
 
 /// A training checkpoint is a model file with two extra sections, so a checkpoint is also a usable model:

@@ -1,3 +1,4 @@
+import AECBase
 import AECNet
 
 /// The notes' regularizers that perturb what the network sees, each drawn from a stream seeded by

@@ -1,3 +1,4 @@
+import AECBase
 import AECNet
 import Foundation
 
@@ -50,16 +51,16 @@ public final class Trainer {
     /// Continues from a checkpoint, which must have been made with the same architecture, seed and batch size.
     public init(options: TrainingOptions, resumingFrom checkpoint: Checkpoint) throws {
         guard checkpoint.model.architecture == options.architecture else {
-            throw TrainingError("the checkpoint has widths \(checkpoint.model.architecture), not \(options.architecture)")
+            throw CheckpointMismatch.widths(checkpoint: checkpoint.model.architecture, options: options.architecture)
         }
         guard checkpoint.seed == options.seed, checkpoint.batchSize == options.batchSize else {
-            throw TrainingError("the checkpoint was made with seed \(checkpoint.seed) and batch size \(checkpoint.batchSize); pass the same options to resume")
+            throw CheckpointMismatch.seedOrBatchSize(seed: checkpoint.seed, batchSize: checkpoint.batchSize)
         }
         guard (checkpoint.rate != nil) == (options.rateLambda > 0) else {
-            throw TrainingError("the checkpoint was made \(checkpoint.rate == nil ? "without" : "with") rate-aware training; pass the same --rate-lambda to resume")
+            throw CheckpointMismatch.rateAware(checkpoint.rate != nil)
         }
         if let rate = checkpoint.rate, rate.model.bits != options.bits {
-            throw TrainingError("the checkpoint's rate model is for \(rate.model.bits) bits; pass --bits \(rate.model.bits) to resume")
+            throw CheckpointMismatch.rateBits(rate.model.bits)
         }
         self.options = options
         model = checkpoint.model
@@ -137,6 +138,26 @@ public final class Trainer {
 public struct TrainingError: Error, CustomStringConvertible {
     public let description: String
     public init(_ description: String) { self.description = description }
+}
+
+/// A checkpoint that does not go with the options a run was resumed with.
+public enum CheckpointMismatch: Error, Equatable, CustomStringConvertible {
+    case widths(checkpoint: Architecture, options: Architecture)
+    case seedOrBatchSize(seed: UInt64, batchSize: Int)
+    /// Whether the checkpoint was made with rate-aware training (the options say the opposite).
+    case rateAware(Bool)
+    /// The bits the checkpoint's rate model is for.
+    case rateBits(Int)
+
+    public var description: String {
+        switch self {
+        case let .widths(checkpoint, options): return "the checkpoint has widths \(checkpoint), not \(options)"
+        case let .seedOrBatchSize(seed, batchSize):
+            return "the checkpoint was made with seed \(seed) and batch size \(batchSize); pass the same options to resume"
+        case .rateAware(let with): return "the checkpoint was made \(with ? "with" : "without") rate-aware training"
+        case .rateBits(let bits): return "the checkpoint's rate model is for \(bits) bits"
+        }
+    }
 }
 
 extension Trainer {

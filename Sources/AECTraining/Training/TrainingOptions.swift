@@ -1,3 +1,4 @@
+import AECBase
 import AECNet
 
 /// Everything that determines a training run. The same options, data and seed give bit-identical weights,

@@ -21,7 +21,7 @@ public enum SignalCleanup {
     nonisolated(unsafe) private static var toolName = "aec"
 
     /// The signals that end a run with cleanup.
-    static let signals: [Int32] = [SIGINT, SIGTERM, SIGHUP]
+    public static let signals: [Int32] = [SIGINT, SIGTERM, SIGHUP]
 
     /// Blocks the signals and starts the thread that cleans up when one arrives. Idempotent.
     public static func install(tool: String) {

@@ -4,46 +4,36 @@ import Glibc
 import Darwin
 #endif
 
-/// Why one file could not be done: the path to name (the input, or the output when writing failed) and
-/// the cause, printed as `aec-encode: error: PATH: cause`.
-public struct FileFailure: Error, CustomStringConvertible, Sendable {
+/// A file-system operation that failed: the path and the system's reason ("No such file or directory"),
+/// described as one line, `PATH: reason`. Each module words its own message around it.
+public struct FileSystemError: Error, Equatable, CustomStringConvertible, Sendable {
     public let path: String
-    public let cause: String
+    public let reason: String
 
-    public init(path: String, cause: String) {
+    public init(path: String, reason: String) {
         self.path = path
-        self.cause = cause
+        self.reason = reason
     }
 
-    /// Runs `body`; any error it throws becomes a failure of `path` whose cause is the error's description
-    /// (`ImageIOError`, `CodecError`, `ModelFileError`, … all describe themselves in one line).
-    public static func naming<T>(_ path: String, _ body: () throws -> T) throws -> T {
-        do {
-            return try body()
-        } catch let failure as FileFailure {
-            throw failure
-        } catch {
-            throw FileFailure(path: path, cause: String(describing: error))
-        }
-    }
-
-    public var description: String { "\(path): \(cause)" }
+    public var description: String { "\(path): \(reason)" }
 }
 
-/// Whole-file reads and full writes with POSIX calls, so that a failure carries the system's reason.
-public enum FileIO {
-    /// The system's text for the current `errno` ("No such file or directory").
-    static func reason(_ code: Int32 = errno) -> String { String(cString: strerror(code)) }
+/// Reads, writes and folders with POSIX calls, so that every failure carries the system's reason.
+/// Everything in aec that touches files goes through here (`AtomicFile` writes, `FolderWalk` lists).
+public enum FileSystem {
+    /// The system's text for `code` ("No such file or directory").
+    public static func reason(_ code: Int32 = errno) -> String { String(cString: strerror(code)) }
 
-    /// What `stat(2)` says `path` is, following symbolic links.
+    /// What `stat(2)` says a path is.
     public enum Kind: Equatable, Sendable {
         case missing(reason: String)
         case file
         case folder
+        /// A device, a FIFO, a socket, or (when not following links) a symbolic link.
         case other
     }
 
-    /// The kind of `path` (`lstat` when `followingLinks` is false).
+    /// The kind of `path`, following symbolic links unless `followingLinks` is false (`lstat`).
     public static func kind(of path: String, followingLinks: Bool = true) -> Kind {
         var info = stat()
         let status = followingLinks ? stat(path, &info) : lstat(path, &info)
@@ -56,19 +46,20 @@ public enum FileIO {
     }
 
     /// The contents of the file at `path`, or of stdin when `path` is nil.
-    /// - Throws: `FileFailure` naming `name` (the path as the user wrote it, or "stdin").
-    public static func read(_ path: String?, name: String) throws -> [UInt8] {
+    /// - Throws: `FileSystemError` naming `path` (or "stdin"); a folder is refused ("Is a directory").
+    public static func read(_ path: String?) throws -> [UInt8] {
+        let name = path ?? "stdin"
         let fd: Int32
         if let path {
             fd = open(path, O_RDONLY | O_CLOEXEC)
-            guard fd >= 0 else { throw FileFailure(path: name, cause: reason()) }
+            guard fd >= 0 else { throw FileSystemError(path: name, reason: reason()) }
         } else {
             fd = 0
         }
         defer { if path != nil { close(fd) } }
         var info = stat()
         if fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFDIR {
-            throw FileFailure(path: name, cause: "is a folder, not a file")
+            throw FileSystemError(path: name, reason: reason(EISDIR))
         }
         var bytes: [UInt8] = []
         if info.st_mode & S_IFMT == S_IFREG { bytes.reserveCapacity(Int(max(0, info.st_size))) }
@@ -78,7 +69,7 @@ public enum FileIO {
             if count == 0 { break }
             if count < 0 {
                 if errno == EINTR { continue }
-                throw FileFailure(path: name, cause: reason())
+                throw FileSystemError(path: name, reason: reason())
             }
             bytes.append(contentsOf: chunk[0..<count])
         }
@@ -86,7 +77,7 @@ public enum FileIO {
     }
 
     /// Writes all of `bytes` to `fd`, retrying short writes.
-    /// - Throws: `FileFailure` naming `name`.
+    /// - Throws: `FileSystemError` naming `name`.
     public static func writeAll(_ bytes: [UInt8], to fd: Int32, name: String) throws {
         var written = 0
         try bytes.withUnsafeBytes { buffer in
@@ -94,7 +85,7 @@ public enum FileIO {
                 let count = systemWrite(fd, buffer.baseAddress! + written, buffer.count - written)
                 if count < 0 {
                     if errno == EINTR { continue }
-                    throw FileFailure(path: name, cause: reason())
+                    throw FileSystemError(path: name, reason: reason())
                 }
                 written += count
             }
@@ -102,15 +93,15 @@ public enum FileIO {
     }
 
     /// Creates `path` and its missing parents (like `mkdir -p`).
-    /// - Throws: `FileFailure` naming the first folder that could not be made.
+    /// - Throws: `FileSystemError` naming the first folder that could not be made.
     public static func makeFolders(_ path: String) throws {
         if kind(of: path) == .folder { return }
         let parent = Paths.parent(of: path)
         if parent != path && !parent.isEmpty { try makeFolders(parent) }
         if mkdir(path, 0o777) != 0 && errno != EEXIST {
-            throw FileFailure(path: path, cause: "cannot create the folder: \(reason())")
+            throw FileSystemError(path: path, reason: "cannot create the folder: \(reason())")
         }
-        guard kind(of: path) == .folder else { throw FileFailure(path: path, cause: "exists and is not a folder") }
+        guard kind(of: path) == .folder else { throw FileSystemError(path: path, reason: reason(ENOTDIR)) }
     }
 }
 
@@ -144,6 +135,13 @@ public enum Paths {
         return name + "." + ext
     }
 
+    /// The name without its extension: `a/photo.png` → `photo` (a dot-file keeps its name).
+    public static func stem(of path: String) -> String {
+        let name = name(of: path)
+        guard let dot = name.lastIndex(of: "."), dot != name.startIndex else { return name }
+        return String(name[..<dot])
+    }
+
     /// Whether the name ends with `.ext`, in any case.
     public static func hasExtension(_ name: String, _ ext: String) -> Bool {
         guard let dot = name.lastIndex(of: "."), dot != name.startIndex else { return false }
@@ -157,6 +155,6 @@ public enum Paths {
     }
 }
 
-// File-scope wrappers: inside `FileIO`, `read` names its own method.
+// File-scope wrappers: inside `FileSystem`, `read` names its own method.
 private func systemRead(_ fd: Int32, _ buffer: UnsafeMutableRawPointer?, _ count: Int) -> Int { read(fd, buffer, count) }
 private func systemWrite(_ fd: Int32, _ buffer: UnsafeRawPointer?, _ count: Int) -> Int { write(fd, buffer, count) }

@@ -1,0 +1,77 @@
+import AECBase
+import AECNet
+import Foundation
+
+/// `aec-bench engine`: the engine's speed as Markdown tables — our GEMM against the plain reference, the
+/// network's forward and training images per second, and optionally the time per layer. Every figure comes
+/// with a reference measured in the same run, because shared machines are noisy.
+public struct EngineReport {
+    public var architectures: [Architecture]
+    /// Threads for the network measurements.
+    public var threads: Int
+    /// Seconds to time each network measurement (GEMM shapes get a quarter, layers a twentieth).
+    public var seconds: Double
+    /// Whether to measure the GEMM table.
+    public var gemm: Bool
+    /// Whether to add a per-layer table for each architecture.
+    public var layers: Bool
+
+    public init(architectures: [Architecture], threads: Int, seconds: Double, gemm: Bool = true, layers: Bool = false) {
+        self.architectures = architectures; self.threads = threads; self.seconds = seconds
+        self.gemm = gemm; self.layers = layers
+    }
+
+    /// Measures and hands each line to `emit` as soon as it is known.
+    public func run(_ emit: (String) -> Void) {
+        emit("# aec engine benchmark\n")
+        emit("\(Parallel.coreCount) cores; network measured on \(threads) threads.\n")
+        var kernelGflops = 0.0
+        if gemm {
+            emit("## GEMM (one thread): sgemm against the triple-loop reference\n")
+            emit("| shape | M×N×K | sgemm GFLOPS | reference GFLOPS | speed-up | max rel. error |")
+            emit("|---|---|---:|---:|---:|---:|")
+            for s in EngineBenchmark.convolutionShapes() {
+                let r = EngineBenchmark.measureGEMM(s, seconds: seconds / 4)
+                kernelGflops = max(kernelGflops, r.gflops)
+                emit(String(format: "| %@ | %d×%d×%d | %.1f | %.2f | %.0f× | %.1e |", s.name, s.m, s.n, s.k,
+                            r.gflops, r.referenceGflops, r.gflops / r.referenceGflops, r.maxRelativeError))
+            }
+            emit("")
+        }
+        emit("## Network (\(threads) threads)\n")
+        emit("| widths | MFLOP/tile | forward img/s | forward GFLOPS | training img/s | training GFLOPS |"
+             + (kernelGflops > 0 ? " forward / (best sgemm × threads) |" : ""))
+        emit("|---|---:|---:|---:|---:|---:|" + (kernelGflops > 0 ? "---:|" : ""))
+        for a in architectures {
+            let r = EngineBenchmark.measureNetwork(a, threads: threads, seconds: seconds)
+            var line = String(format: "| %@ | %.1f | %.0f | %.1f | %.0f | %.1f |", a.description,
+                              2 * Double(a.macsPerTile) / 1e6, r.forwardImagesPerSecond, r.forwardGflops,
+                              r.trainingImagesPerSecond, r.trainingGflops)
+            if kernelGflops > 0 { line += String(format: " %.0f%% |", 100 * r.forwardGflops / (kernelGflops * Double(threads))) }
+            emit(line)
+        }
+        if layers {
+            for a in architectures { layerTable(a, emit) }
+        }
+    }
+
+    private func layerTable(_ a: Architecture, _ emit: (String) -> Void) {
+        let timings = EngineBenchmark.measureLayers(a, seconds: seconds / 20)
+        let total = timings.reduce(0) { $0 + $1.forwardSeconds + $1.backwardSeconds }
+        emit("\n## Layers of \(a) (one thread, 8 tiles)\n")
+        emit("| # | layer | output | forward µs | backward µs | forward GFLOPS | backward GFLOPS | share of time |")
+        emit("|---:|---|---|---:|---:|---:|---:|---:|")
+        for t in timings {
+            let name: String
+            switch t.layer {
+            case .conv(let cin, let cout, let act): name = "conv \(cin)→\(cout) \(act)"
+            case .maxPool: name = "maxpool"
+            case .upsample: name = "upsample"
+            }
+            let gf = { (s: Double, f: Double) in t.macs > 0 ? String(format: "%.1f", f * Double(t.macs) / s / 1e9) : "" }
+            emit(String(format: "| %d | %@ | %d×%d×%d | %.1f | %.1f | %@ | %@ | %.1f%% |", t.index, name, t.shape.h, t.shape.w,
+                        t.shape.c, t.forwardSeconds * 1e6, t.backwardSeconds * 1e6, gf(t.forwardSeconds, 2),
+                        gf(t.backwardSeconds, 4), 100 * (t.forwardSeconds + t.backwardSeconds) / total))
+        }
+    }
+}
