@@ -47,6 +47,7 @@ let package = Package(
         .executable(name: "aec-decode", targets: ["aec-decode"]),
         .executable(name: "aec-train", targets: ["aec-train"]),
         .executable(name: "aec-bench", targets: ["aec-bench"]),
+        .library(name: "AECBase", targets: ["AECBase"]),
         .library(name: "AECNet", targets: ["AECNet"]),
         .library(name: "AECImage", targets: ["AECImage"]),
         .library(name: "AECTraining", targets: ["AECTraining"]),
@@ -93,15 +94,16 @@ let package = Package(
 
         // Tests. AECTestSupport holds what several test targets need (tiny models, process runner, helpers).
         .target(name: "AECTestSupport", dependencies: ["AECBase", "AECNet", "AECImage", "AECCodec"], path: "Tests/AECTestSupport"),
-        .testTarget(name: "AECNetTests", dependencies: ["AECNet"],
+        .testTarget(name: "AECBaseTests", dependencies: ["AECBase", "AECTestSupport"]),
+        .testTarget(name: "AECNetTests", dependencies: ["AECNet", "AECTestSupport"],
                     resources: [.copy("Fixtures")], swiftSettings: simdFlags),
-        .testTarget(name: "AECImageTests", dependencies: ["AECImage", "AECNet"]),  // AECNet: the seeded generator
+        .testTarget(name: "AECImageTests", dependencies: ["AECImage", "AECBase"]),  // AECBase: the seeded generator
         // simdFlags defines AEC_FMA, which the golden tests use to know whether exact bytes are expected.
-        .testTarget(name: "AECCodecTests", dependencies: ["AECCodec", "AECTraining"], swiftSettings: simdFlags),
-        .testTarget(name: "AECBenchTests", dependencies: ["AECBench", "AECImage"]),
-        .testTarget(name: "AECTrainingTests", dependencies: ["AECTraining", "AECImage", "CZlib"]),
+        .testTarget(name: "AECCodecTests", dependencies: ["AECCodec", "AECTraining", "AECTestSupport"], swiftSettings: simdFlags),
+        .testTarget(name: "AECBenchTests", dependencies: ["AECBench", "AECImage", "AECTestSupport"]),
+        .testTarget(name: "AECTrainingTests", dependencies: ["AECTraining", "AECImage", "AECBase", "CZlib"]),
         // Runs the built executables as a user would; depending on them makes `swift test` build them.
-        .testTarget(name: "AECToolTests", dependencies: ["aec-train", "aec-bench", "aec-encode", "aec-decode", "AECNet", "AECCodec", "AECImage"]),
+        .testTarget(name: "AECToolTests", dependencies: ["aec-train", "aec-bench", "aec-encode", "aec-decode", "AECBase", "AECNet", "AECCodec", "AECImage", "AECTestSupport"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -37,11 +37,12 @@ public final class Codec: @unchecked Sendable {
 
     public func encode(_ image: Image, options: EncodeOptions = EncodeOptions()) throws -> Encoded {
         guard image.width > 0, image.height > 0 else { throw CodecError.emptyImage }
-        // The header has room for Limits.bits only: a 9-bit code would overwrite the colour mode.
-        guard Limits.bits.contains(options.bits) else { throw CodecError.bitsOutOfRange(options.bits) }
         guard let entropy = try model.entropyModel(bits: options.bits) else {
             throw CodecError.unsupportedBits(options.bits, available: model.availableBits)
         }
+        // The header has room for Limits.bits only: a 9-bit code would overwrite the colour mode, so a
+        // model with tables for more bits (the entropy model allows up to 16) cannot code at those depths.
+        guard Limits.bits.contains(options.bits) else { throw CodecError.bitsOutOfRange(options.bits) }
         var notes: [String] = []
         let colourChannels = image.channels >= 3 ? 3 : 1
         let isGray = colourChannels == 1 || Self.isGrayscale(image)

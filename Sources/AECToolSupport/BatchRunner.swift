@@ -35,7 +35,8 @@ public enum BatchRunner {
                     throw FileFailure(path: folder, cause: "cannot write into this folder: \(FileSystem.reason())")
                 }
             } catch let error as FileSystemError {
-                console.error(error.path, error.reason)
+                let isFile = FileSystem.kind(of: error.path) == .file
+                console.error(error.path, isFile ? "exists and is not a folder" : error.reason)
                 return ExitStatus.failure
             } catch {
                 let failure = error as? FileFailure ?? FileFailure(path: folder, cause: "\(error)")

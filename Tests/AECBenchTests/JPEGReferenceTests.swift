@@ -2,6 +2,7 @@ import AECBench
 import AECImage
 import Foundation
 import XCTest
+import AECTestSupport
 
 /// The bench's JPEG column is the real libjpeg: its mean bytes and mean PSNR on Fashion-MNIST match
 /// reference measurements of libjpeg (baseline, standard Huffman tables) on the 10,000 test images.
@@ -49,9 +50,7 @@ final class JPEGReferenceTests: XCTestCase {
 
     /// All 10,000 test images, within 0.5 % of the reference. Set AEC_HEAVY_TESTS=1 to run.
     func testFullTestSetMatchesTheReference() throws {
-        guard ProcessInfo.processInfo.environment["AEC_HEAVY_TESTS"] == "1" else {
-            throw XCTSkip("the full-set JPEG check is heavy: run with AEC_HEAVY_TESTS=1")
-        }
+        try TestEnvironment.requireHeavyTests("the full-set JPEG check")
         let set = try Self.testSet()
         XCTAssertEqual(set.images.count, 10_000)
         for ref in Self.reference {

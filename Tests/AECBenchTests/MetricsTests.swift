@@ -1,4 +1,5 @@
 @testable import AECBench
+import AECBase
 import AECImage
 import AECNet
 import Foundation

@@ -1,4 +1,5 @@
 @testable import AECCodec
+import AECBase
 import AECImage
 import AECNet
 import XCTest
@@ -134,6 +135,22 @@ final class CodecTests: XCTestCase {
         }
     }
 
+    /// The header keeps bits − 1 in three bits: a model with tables for 9 bits must not write a file whose
+    /// colour mode the ninth bit would overwrite.
+    func testNineBitCodesAreRefusedEvenWithTables() throws {
+        var rng = SplitMix64(seed: 3)
+        let symbols = (0..<(100 * 49)).map { _ in UInt16(rng.next(below: 512)) }
+        let nine = try EntropyModel.fit(symbols: symbols, bits: 9, codeChannels: 1, layout: .perPosition)
+        let model = try CodecModel(file: CodecModel.attaching([nine], to: TestModels.tiny.file), name: "nine")
+        XCTAssertEqual(model.availableBits, [9])
+        var options = EncodeOptions()
+        options.bits = 9
+        XCTAssertThrowsError(try Codec(model: model).encode(TestModels.image(width: 5, height: 5, channels: 3), options: options)) {
+            XCTAssertEqual($0 as? CodecError, .bitsOutOfRange(9))
+            XCTAssertEqual("\($0)", "9 bits per code value: the codec codes 2 to 8")
+        }
+    }
+
     // MARK: Bad .aec input
 
     func validFile() throws -> [UInt8] { try codec.encode(TestModels.image(width: 40, height: 30, channels: 4)).bytes }
@@ -186,7 +203,7 @@ final class CodecTests: XCTestCase {
         VarInt.append(999_999, to: &bytes)
         bytes.appendLE(CRC32.checksum(bytes))
         XCTAssertThrowsError(try codec.decode(bytes)) {
-            XCTAssertEqual($0 as? CodecError, .tooLarge(width: 1_000_000, height: 1_000_000, limit: Codec.defaultMaxPixels))
+            XCTAssertEqual($0 as? CodecError, .tooLarge(width: 1_000_000, height: 1_000_000, limit: Limits.defaultMaxPixels))
         }
     }
 

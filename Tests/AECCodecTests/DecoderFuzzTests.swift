@@ -1,4 +1,5 @@
 @testable import AECCodec
+import AECBase
 import AECImage
 import AECNet
 import Foundation

@@ -1,3 +1,4 @@
+import AECBase
 import Foundation
 import XCTest
 @testable import AECCodec

@@ -1,3 +1,4 @@
+import AECBase
 import AECCodec
 import AECImage
 import AECNet

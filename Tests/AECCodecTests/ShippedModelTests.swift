@@ -70,8 +70,36 @@ final class ShippedModelTests: XCTestCase {
         }
         XCTAssertThrowsError(try ShippedModels.named("no-such-model")) { error in
             XCTAssertEqual(error as? CodecError, .noShippedModel("no-such-model"))
-            XCTAssertEqual("\(error)", "no model \"no-such-model\" is shipped in this build; pass one with --model")
+            // The library says what is wrong; the tools add which flag helps (tested through aec-encode).
+            XCTAssertEqual("\(error)", "no model \"no-such-model\" is shipped in this build")
         }
+    }
+
+    /// A model's fingerprint depends only on what decoding depends on, and every shipped model is a
+    /// canonical file (the stored CRC is the fingerprint's, which finding a model by fingerprint relies on).
+    func testFingerprintIgnoresOtherSectionsAndShippedModelsKeepTheirs() throws {
+        for name in ShippedModels.names {
+            let model = try ShippedModels.named(name)
+            XCTAssertEqual(CodecModel.fingerprint(of: model.file), model.fingerprint, name)
+            XCTAssertEqual(ShippedModels.name(withFingerprint: model.fingerprint), name)
+        }
+        // The fingerprints the released models had (stored in every .aec file made with them).
+        XCTAssertEqual(try ShippedModels.named("default").fingerprint, 0xd1a936)
+        XCTAssertEqual(try ShippedModels.named("small").fingerprint, 0xcd5d83)
+        XCTAssertEqual(try ShippedModels.named("high").fingerprint, 0xf94716)
+
+        // A training record before ENTR, and sections in another order, change the file but not the fingerprint.
+        let plain = TestModels.tiny.file
+        var decorated = plain
+        decorated.extraSections.insert(.init(tag: "NOTE", payload: Array("trained by a test".utf8)), at: 0)
+        let reloaded = try CodecModel(bytes: decorated.serialized(), name: "decorated")
+        XCTAssertNotEqual(decorated.serialized(), plain.serialized())
+        XCTAssertEqual(reloaded.fingerprint, TestModels.tiny.fingerprint)
+        XCTAssertEqual(try CodecModel(file: decorated, name: "in memory").fingerprint, TestModels.tiny.fingerprint)
+        // Different weights: a different fingerprint.
+        var changed = plain
+        changed.model.parameters[0] += 1
+        XCTAssertNotEqual(CodecModel.fingerprint(of: changed), TestModels.tiny.fingerprint)
     }
 
     /// Models are found by name and by fingerprint (read from the file's stored CRC, without parsing).

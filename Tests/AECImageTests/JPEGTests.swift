@@ -1,3 +1,4 @@
+import AECBase
 import AECNet
 import XCTest
 @testable import AECImage

@@ -1,3 +1,4 @@
+import AECBase
 import XCTest
 @testable import AECNet
 

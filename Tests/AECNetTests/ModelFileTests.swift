@@ -1,3 +1,4 @@
+import AECBase
 import Foundation
 import XCTest
 @testable import AECNet
@@ -220,7 +221,7 @@ final class ModelFileTests: XCTestCase {
             XCTAssertTrue(error is ModelFileError, "\(error)")
             XCTAssertTrue("\(error)".contains("cannot write"), "\(error)")
         }
-        XCTAssertThrowsError(try writeAtomically([1, 2, 3], to: path))
+        XCTAssertThrowsError(try AtomicFile.write([1, 2, 3], to: path))
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.path), [])
     }
 
@@ -233,7 +234,7 @@ final class ModelFileTests: XCTestCase {
         }
         let damaged = dir.appendingPathComponent("damaged.aecm").path
         var bytes = sampleFile().serialized(); bytes[50] ^= 4
-        try writeAtomically(bytes, to: damaged)
+        try AtomicFile.write(bytes, to: damaged)
         XCTAssertThrowsError(try ModelFile.load(from: damaged)) { error in
             XCTAssertEqual((error as? ModelFileError)?.file, damaged, "the message names the file")
         }

@@ -1,3 +1,4 @@
+import AECBase
 import Foundation
 @testable import AECNet
 

@@ -1,5 +1,7 @@
 import Foundation
 import XCTest
+import AECBase
+import AECTestSupport
 @testable import AECNet
 
 // Helpers shared by the AECNet tests: seeded random data, comparisons with a stated tolerance, and the
@@ -55,13 +57,11 @@ func assertBitEqual(_ actual: [Float], _ expected: [Float], _ message: @autoclos
     }
 }
 
-/// Whether the slow tests run: `AEC_HEAVY_TESTS=1`.
-var heavyTestsEnabled: Bool { ProcessInfo.processInfo.environment["AEC_HEAVY_TESTS"] == "1" }
+/// Whether the slow tests run (`TestEnvironment.heavyTestsEnabled`).
+var heavyTestsEnabled: Bool { TestEnvironment.heavyTestsEnabled }
 
 /// Throws XCTSkip unless `AEC_HEAVY_TESTS=1`.
-func requireHeavyTests(_ what: String) throws {
-    try XCTSkipUnless(heavyTestsEnabled, "\(what): heavy test, run with AEC_HEAVY_TESTS=1")
-}
+func requireHeavyTests(_ what: String) throws { try TestEnvironment.requireHeavyTests(what) }
 
 extension Array where Element == Float {
     /// Calls `body` with a mutable pointer to the elements (a shorthand for the layer APIs).

@@ -3,6 +3,7 @@ import AECImage
 import AECNet
 import Foundation
 import XCTest
+import AECTestSupport
 
 /// A run of a built tool with bytes on stdin and stdout kept as bytes (for `-` pipes).
 struct BinaryRun {
@@ -58,31 +59,9 @@ enum CodecTools {
     }
 }
 
-/// Tiny model files for the tool tests: 2-2-2 widths and entropy tables for 2…8 bits fitted to random
-/// symbols, so that they are quick to make and to run (the quality does not matter here).
+/// Tiny model files for the tool tests (`TinyModel`, written once per test process).
 enum TinyModels {
-    /// The model with this seed, written once per test process.
-    static func path(seed: UInt64) throws -> String {
-        try lock.withLock {
-            if let path = written[seed] { return path }
-            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("aec-tiny-models-\(getpid())")
-            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-            let path = folder.appendingPathComponent("tiny-\(seed).aecm").path
-            var generator = SplitMix64(seed: seed)
-            let tiles = 200, perTile = Architecture.codeSide * Architecture.codeSide
-            let tables = try (2...8).map { bits in
-                let symbols = (0..<(tiles * perTile)).map { _ in UInt16(generator.next() % (1 << UInt64(bits))) }
-                return try EntropyModel.fit(symbols: symbols, bits: bits, codeChannels: 1, layout: .perPosition)
-            }
-            let network = Autoencoder(architecture: Architecture(w1: 2, w2: 2, w3: 2), seed: seed)
-            try CodecModel.attaching(tables, to: ModelFile(model: network)).write(to: path)
-            written[seed] = path
-            return path
-        }
-    }
-
-    private static let lock = NSLock()
-    nonisolated(unsafe) private static var written: [UInt64: String] = [:]
+    static func path(seed: UInt64) throws -> String { try TinyModel.path(seed: seed) }
 }
 
 /// Test images written with AECImage.

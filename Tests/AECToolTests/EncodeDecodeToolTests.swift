@@ -1,3 +1,4 @@
+import AECBase
 import AECCodec
 import AECImage
 import AECNet
@@ -328,10 +329,12 @@ final class EncodeDecodeToolTests: XCTestCase {
         let other = try TinyModels.path(seed: 2)
         let wrong = try CodecTools.run("aec-decode", [coded, "-o", path("w.png"), "--model", other])
         assertFails(wrong, tool: "aec-decode", naming: coded, cause: "made with model", output: path("w.png"))
+        XCTAssertTrue(wrong.stderr.contains("(pass the right one with --model)"), "the tool adds the flag: \(wrong.stderr)")
         // Without --model: no shipped model has the tiny model's fingerprint; the message names it.
         let fingerprint = String(format: "%06x", UInt32(bytes[3]) | UInt32(bytes[4]) << 8 | UInt32(bytes[5]) << 16)
         let unshipped = try CodecTools.run("aec-decode", [coded, "-o", path("u.png")])
         assertFails(unshipped, tool: "aec-decode", naming: coded, cause: fingerprint, output: path("u.png"))
+        XCTAssertTrue(unshipped.stderr.contains("; pass it with --model"), "the tool adds the flag: \(unshipped.stderr)")
         // A model file that is not there.
         let missing = try CodecTools.run("aec-encode", [sample("fashion-0.png"), "-o", path("m.aec"), "--model", path("nope.aecm")])
         assertFails(missing, naming: path("nope.aecm"), cause: "no such file", output: path("m.aec"))

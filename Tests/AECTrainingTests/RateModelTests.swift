@@ -1,3 +1,4 @@
+import AECBase
 import AECNet
 @testable import AECTraining
 import Foundation
