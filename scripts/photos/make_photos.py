@@ -29,7 +29,11 @@ import os
 import sys
 from pathlib import Path
 
-from PIL import Image
+try:
+    from PIL import Image
+except ImportError:
+    sys.exit("make_photos: error: Pillow is not installed in this Python "
+             f"({sys.executable}); run scripts/photos/make_photos.sh")
 
 # ---------------------------------------------------------------------------
 # The set. One row per photograph:
