@@ -94,7 +94,11 @@ public final class Codec: @unchecked Sendable {
     // MARK: Decoding
 
     public func decode(_ bytes: [UInt8], jobs: Int = 1, maxPixels: Int = Limits.defaultMaxPixels) throws -> Image {
-        let file = try AECFile(bytes: bytes, maxPixels: maxPixels)
+        try decode(AECFile(bytes: bytes, maxPixels: maxPixels), jobs: jobs)
+    }
+
+    /// Decodes a file whose container has been read (and checked) already.
+    public func decode(_ file: AECFile, jobs: Int = 1) throws -> Image {
         guard file.modelFingerprint == model.fingerprint else {
             throw CodecError.wrongModel(file: file.modelFingerprint, model: model.fingerprint)
         }

@@ -21,9 +21,12 @@ public enum ExitStatus {
 /// One file uses all `jobs` threads for its tiles; several files run `jobs` at a time, each on one
 /// thread. The codec's output does not depend on the number of threads, so neither do the files written.
 public enum BatchRunner {
-    /// - Returns: `ExitStatus.success`, or `.failure` when any file (or the output folder) failed.
-    public static func run(_ plan: InputPlan, job: some FileJob, jobs: Int, direction: RunSummary.Direction,
+    /// - Returns: `ExitStatus.success`, or `.failure` when any file (or the output folder, or the report)
+    ///   failed.
+    public static func run(_ plan: InputPlan, job: some FileJob, settings: RunSettings, direction: RunSummary.Direction,
                            console: Console) -> Int32 {
+        var plan = plan
+        if let shard = settings.shard { plan.files.removeAll { !shard.contains(relativePath: $0.relativePath) } }
         for failure in plan.failures { console.error(failure.path, failure.cause) }
         for folder in plan.emptyFolders {
             console.warning("\(folder): no .\(direction == .encode ? "png" : "aec") files in this folder")
@@ -44,6 +47,15 @@ public enum BatchRunner {
                 return ExitStatus.failure
             }
         }
+        let report: RunReport?
+        do {
+            report = try settings.reportPath.map { try RunReport(path: $0) }
+        } catch {
+            let failure = error as? FileFailure ?? FileFailure(path: settings.reportPath ?? "", cause: "\(error)")
+            console.error(failure.path, failure.cause)
+            return ExitStatus.failure
+        }
+        removeStaleTemporaries(of: plan.files, console: console)
 
         var summary = RunSummary(direction: direction)
         summary.failed = plan.failures.count
@@ -52,23 +64,34 @@ public enum BatchRunner {
         let files = plan.files
         var next = 0
         let work = { (file: PlannedFile, threads: Int) in
+            let start = DispatchTime.now().uptimeNanoseconds
+            let milliseconds = { Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6 }
+            if settings.skipExisting, case .file(let path) = file.destination, FileSystem.kind(of: path) == .file {
+                // Outputs are put in place whole (AtomicFile), so one that exists is complete.
+                report?.file(file, status: "up to date", milliseconds: milliseconds())
+                let now = lock.withLock { summary.upToDate += 1; return summary }
+                progress.update(now)
+                return
+            }
             do {
                 let outcome = try job.run(file, jobs: threads)
                 console.detail(outcome.detail)
                 for note in outcome.notes { console.detail("note: \(file.name): \(note)") }
+                report?.file(file, status: "done", outcome: outcome, milliseconds: milliseconds())
                 let now = lock.withLock { summary.add(outcome); return summary }
                 progress.update(now)
             } catch {
                 let failure = error as? FileFailure ?? FileFailure(path: file.name, cause: ToolHints.describe(error))
                 console.error(failure.path, failure.cause)
+                report?.file(file, status: "failed", message: failure.description, milliseconds: milliseconds())
                 let now = lock.withLock { summary.failed += 1; return summary }
                 progress.update(now)
             }
         }
         if files.count == 1 {
-            work(files[0], jobs)
+            work(files[0], settings.jobs)
         } else if !files.isEmpty {
-            let workers = max(1, min(jobs, files.count))
+            let workers = max(1, min(settings.jobs, files.count))
             DispatchQueue.concurrentPerform(iterations: workers) { _ in
                 while true {
                     let index = lock.withLock { () -> Int in defer { next += 1 }; return next }
@@ -78,7 +101,22 @@ public enum BatchRunner {
             }
         }
         progress.finish()
-        console.info(summary.line(seconds: progress.elapsed))
+        let shard = settings.shard.map { "; shard \($0) (from \($0.source))" } ?? ""
+        console.info(summary.line(seconds: progress.elapsed) + shard)
+        report?.summary(summary, tool: console.tool, shard: settings.shard, seconds: progress.elapsed)
         return summary.failed > 0 ? ExitStatus.failure : ExitStatus.success
+    }
+
+    /// Removes, from every folder this run writes into, the temporary files of earlier runs on this host
+    /// that were killed before they could clean up (`AtomicFile.removeStaleTemporaries`).
+    static func removeStaleTemporaries(of files: [PlannedFile], console: Console) {
+        var folders = Set<String>()
+        for file in files { if case .file(let path) = file.destination { folders.insert(Paths.parent(of: path)) } }
+        for folder in folders.sorted() {
+            let removed = AtomicFile.removeStaleTemporaries(in: folder)
+            if !removed.isEmpty {
+                console.info("removed \(removed.count) temporary file(s) of earlier runs that were killed, in \(folder)")
+            }
+        }
     }
 }

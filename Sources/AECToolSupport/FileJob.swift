@@ -28,18 +28,19 @@ public struct EncodeJob: FileJob {
     public func run(_ file: PlannedFile, jobs: Int) throws -> FileOutcome {
         try AtomicOutput.check(file.destination, force: force, createFolders: file.createsFolders)
         let input = try FileFailure.naming(file.name) { try FileSystem.read(file.sourcePath) }
-        let (image, encoded, quality) = try FileFailure.naming(file.name) { () throws -> (Image, Codec.Encoded, String) in
+        let (image, encoded, psnr) = try FileFailure.naming(file.name) { () throws -> (Image, Codec.Encoded, Double?) in
             let image = try PNG.decode(input, maxPixels: maxPixels)
             var options = self.options
             options.jobs = jobs
             let encoded = try codec.encode(image, options: options)
-            var quality = ""
+            var psnr: Double? = nil
             if measureQuality {
                 let decoded = try codec.decode(encoded.bytes, jobs: jobs, maxPixels: Int.max)
-                quality = ", " + Self.psnrText(Self.colourPSNR(image, decoded))
+                psnr = Self.colourPSNR(image, decoded)
             }
-            return (image, encoded, quality)
+            return (image, encoded, psnr)
         }
+        let quality = psnr.map { ", " + Self.psnrText($0) } ?? ""
         try AtomicOutput.write(encoded.bytes, to: file.destination, force: force, createFolders: file.createsFolders)
 
         var notes = encoded.notes
@@ -48,7 +49,8 @@ public struct EncodeJob: FileJob {
         let detail = "\(file.name) → \(file.destinationName): \(image.width)×\(image.height) \(Self.kind(image)), "
             + "\(input.count) → \(encoded.bytes.count) bytes, "
             + String(format: "%.3f bits/pixel", 8 * Double(encoded.bytes.count) / Double(pixels)) + quality
-        return FileOutcome(bytesIn: input.count, bytesOut: encoded.bytes.count, pixels: pixels, detail: detail, notes: notes)
+        return FileOutcome(bytesIn: input.count, bytesOut: encoded.bytes.count, pixels: pixels, detail: detail, notes: notes,
+                           model: String(format: "%06x", codec.model.fingerprint), bits: options.bits, psnr: psnr)
     }
 
     /// "PSNR 31.42 dB" (colour channels only: alpha is stored exactly).
@@ -100,16 +102,17 @@ public struct DecodeJob: FileJob {
     public func run(_ file: PlannedFile, jobs: Int) throws -> FileOutcome {
         try AtomicOutput.check(file.destination, force: force, createFolders: file.createsFolders)
         let input = try FileFailure.naming(file.name) { try FileSystem.read(file.sourcePath) }
-        let (image, png) = try FileFailure.naming(file.name) { () throws -> (Image, [UInt8]) in
-            let codec = try models.codec(for: input, maxPixels: maxPixels)
-            let image = try codec.decode(input, jobs: jobs, maxPixels: maxPixels)
-            return (image, try PNG.encode(image))
+        let (image, png, header) = try FileFailure.naming(file.name) { () throws -> (Image, [UInt8], AECFile) in
+            let header = try AECFile(bytes: input, maxPixels: maxPixels)
+            let image = try models.codec(forFingerprint: header.modelFingerprint).decode(header, jobs: jobs)
+            return (image, try PNG.encode(image), header)
         }
         try AtomicOutput.write(png, to: file.destination, force: force, createFolders: file.createsFolders)
         let pixels = image.width * image.height
         let detail = "\(file.name) → \(file.destinationName): \(image.width)×\(image.height) \(EncodeJob.kind(image)), "
             + "\(input.count) → \(png.count) bytes, "
             + String(format: "%.3f bits/pixel", 8 * Double(input.count) / Double(pixels))
-        return FileOutcome(bytesIn: input.count, bytesOut: png.count, pixels: pixels, detail: detail)
+        return FileOutcome(bytesIn: input.count, bytesOut: png.count, pixels: pixels, detail: detail,
+                           model: String(format: "%06x", header.modelFingerprint), bits: header.bits)
     }
 }

@@ -24,6 +24,9 @@ public struct PlannedFile: Equatable, Sendable {
     /// Whether the destination's missing folders are made (when mirroring a tree into an output folder);
     /// otherwise a missing folder is an error, as with cjpeg.
     public var createsFolders = false
+    /// The input's path relative to its input root (`a/b.png` for `IN/a/b.png`; the path as written for a
+    /// file given by itself, `-` for stdin): what `Shard` hashes.
+    public var relativePath = ""
 
     /// The input as messages name it: its path, or "stdin".
     public var name: String {
@@ -81,7 +84,7 @@ public struct InputPlan: Sendable {
                 if kind == .folder {
                     let found = scan(input, extension: inputExtension)
                     if found.isEmpty { emptyFolders.append(input) }
-                    files += found.map { PlannedFile(source: .file(Paths.join(input, $0)), destination: .stdout) }
+                    files += found.map { PlannedFile(source: .file(Paths.join(input, $0)), destination: .stdout, relativePath: $0) }
                 } else {
                     add(input, kind: kind, destination: .stdout)
                 }
@@ -125,12 +128,12 @@ public struct InputPlan: Sendable {
                     let parent = Paths.parent(of: relative)
                     let renamed = Paths.replacingExtension(of: Paths.name(of: relative), with: outputExtension)
                     let mirrored = parent == "." ? renamed : Paths.join(parent, renamed)
-                    claim(source, destination: Paths.join(output, mirrored), claimed: &claimed)
+                    claim(source, relativePath: relative, destination: Paths.join(output, mirrored), claimed: &claimed)
                 }
             } else if case .missing(let reason) = kind {
                 failures.append(FileFailure(path: input, cause: reason))
             } else {
-                claim(input, destination: Paths.join(output, Paths.replacingExtension(of: Paths.name(of: input), with: outputExtension)),
+                claim(input, relativePath: input, destination: Paths.join(output, Paths.replacingExtension(of: Paths.name(of: input), with: outputExtension)),
                       claimed: &claimed)
             }
         }
@@ -142,17 +145,17 @@ public struct InputPlan: Sendable {
             failures.append(FileFailure(path: input, cause: reason))
             return
         }
-        files.append(PlannedFile(source: input == "-" ? .stdin : .file(input), destination: destination))
+        files.append(PlannedFile(source: input == "-" ? .stdin : .file(input), destination: destination, relativePath: input))
     }
 
     /// Adds `source → destination` unless an earlier input already writes `destination`.
-    private mutating func claim(_ source: String, destination: String, claimed: inout [String: String]) {
+    private mutating func claim(_ source: String, relativePath: String, destination: String, claimed: inout [String: String]) {
         if let first = claimed[destination] {
             failures.append(FileFailure(path: source, cause: "would write \(destination), as \(first) does already"))
             return
         }
         claimed[destination] = source
-        files.append(PlannedFile(source: .file(source), destination: .file(destination), createsFolders: true))
+        files.append(PlannedFile(source: .file(source), destination: .file(destination), createsFolders: true, relativePath: relativePath))
     }
 
     /// The files under `folder` with the input extension (`FolderWalk`'s rule), relative to it; folders

@@ -18,12 +18,10 @@ public final class ModelChoice: @unchecked Sendable {
     /// The `--model` model, if one was given.
     public var givenModel: CodecModel? { fixed?.model }
 
-    /// The codec for the `.aec` file `bytes`.
-    /// - Throws: `CodecError` — the file's own errors (checked here when the model is chosen by
-    ///   fingerprint), or `.unknownModel` when no shipped model has the file's fingerprint.
-    public func codec(for bytes: [UInt8], maxPixels: Int) throws -> Codec {
+    /// The codec for a file made with the model of this fingerprint.
+    /// - Throws: `CodecError.unknownModel` when no shipped model has it (and no `--model` was given).
+    public func codec(forFingerprint fingerprint: UInt32) throws -> Codec {
         if let fixed { return fixed }
-        let fingerprint = try AECFile(bytes: bytes, maxPixels: maxPixels).modelFingerprint
         return try lock.withLock {
             if let codec = shipped[fingerprint] { return codec }
             guard let model = ShippedModels.model(withFingerprint: fingerprint) else { throw CodecError.unknownModel(fingerprint) }

@@ -13,10 +13,17 @@ public struct FileOutcome: Sendable {
     public var detail: String
     /// Remarks worth a line with `-v` (e.g. "coded as grayscale").
     public var notes: [String] = []
+    /// The model's fingerprint (six hex digits) and the bits per code value, for the report.
+    public var model: String?
+    public var bits: Int?
+    /// The PSNR of the decoded result (encoding with `-v`), for the report.
+    public var psnr: Double?
 
-    public init(bytesIn: Int, bytesOut: Int, pixels: Int, detail: String, notes: [String] = []) {
+    public init(bytesIn: Int, bytesOut: Int, pixels: Int, detail: String, notes: [String] = [],
+                model: String? = nil, bits: Int? = nil, psnr: Double? = nil) {
         self.bytesIn = bytesIn; self.bytesOut = bytesOut; self.pixels = pixels
         self.detail = detail; self.notes = notes
+        self.model = model; self.bits = bits; self.psnr = psnr
     }
 }
 
@@ -27,6 +34,8 @@ public struct RunSummary: Sendable {
 
     public let direction: Direction
     public var done = 0
+    /// Outputs that existed already and were left as they are (`--skip-existing`).
+    public var upToDate = 0
     public var failed = 0
     public var bytesIn = 0
     public var bytesOut = 0
@@ -47,9 +56,10 @@ public struct RunSummary: Sendable {
     /// Mean bits of `.aec` per pixel over the files done.
     public var bitsPerPixel: Double { pixels == 0 ? 0 : 8 * Double(codedBytes) / Double(pixels) }
 
-    /// "3 files done, 1 failed: 12.3 kB → 1.1 kB (11.2:1), 1.84 bits/pixel, 0.4 s"
+    /// "3 files done, 2 up to date, 1 failed: 12.3 kB → 1.1 kB (11.2:1), 1.84 bits/pixel, 0.4 s"
     public func line(seconds: Double) -> String {
         var text = "\(done) file\(done == 1 ? "" : "s") done"
+        if upToDate > 0 { text += ", \(upToDate) up to date" }
         if failed > 0 { text += ", \(failed) failed" }
         if done > 0 {
             text += ": \(Formatting.bytes(bytesIn)) → \(Formatting.bytes(bytesOut))"

@@ -2,6 +2,7 @@ import AECBase
 import AECCodec
 import AECImage
 import ArgumentParser
+import Foundation
 
 /// The flags `aec-encode` and `aec-decode` share, parsed once for both (`@OptionGroup`).
 public struct RunFlags: ParsableArguments {
@@ -20,6 +21,18 @@ public struct RunFlags: ParsableArguments {
     @Option(help: ArgumentHelp("Refuse images with more pixels than this.", valueName: "N"))
     public var maxPixels = Limits.defaultMaxPixels
 
+    @Flag(help: "Leave outputs that exist as they are and count them as up to date: re-running an interrupted run finishes it.")
+    public var skipExisting = false
+
+    @Option(help: ArgumentHelp("Do only shard K of N of the input files (0 ≤ K < N; files split by a hash of their path). Default: from a scheduler's array-job variables (Slurm, Kubernetes, AWS Batch, Google Cloud Batch), else all.", valueName: "K/N"))
+    public var shard: String?
+
+    @Option(help: ArgumentHelp("The number of shards when only the index comes from the environment (Kubernetes' JOB_COMPLETION_INDEX; or set AEC_SHARD_COUNT).", valueName: "N"))
+    public var shardCount: Int?
+
+    @Option(help: ArgumentHelp("Write a record of the run to FILE, one JSON object per file and a summary (JSON Lines).", valueName: "FILE"))
+    public var report: String?
+
     public init() {}
 
     public var verbosity: Verbosity { quiet ? .quiet : verbose ? .verbose : .normal }
@@ -28,9 +41,14 @@ public struct RunFlags: ParsableArguments {
         guard !(verbose && quiet) else { throw ValidationError("--verbose and --quiet cannot be used together") }
     }
 
-    /// The settings every run has, from these flags.
-    public var settings: RunSettings {
-        RunSettings(force: force, jobs: jobs ?? Parallel.coreCount, verbosity: verbosity, maxPixels: maxPixels)
+    /// The settings every run has, from these flags and the environment (the shard).
+    /// - Throws: `UsageError` for a malformed shard.
+    public func settings(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> RunSettings {
+        var settings = RunSettings(force: force, jobs: jobs ?? Parallel.coreCount, verbosity: verbosity, maxPixels: maxPixels)
+        settings.skipExisting = skipExisting
+        settings.shard = try Shard.resolve(flag: shard, countFlag: shardCount, environment: environment)
+        settings.reportPath = report
+        return settings
     }
 }
 
@@ -40,6 +58,12 @@ public struct RunSettings: Sendable {
     public var jobs = 1
     public var verbosity = Verbosity.normal
     public var maxPixels = Limits.defaultMaxPixels
+    /// Leave existing outputs alone and count them as up to date.
+    public var skipExisting = false
+    /// Do only this shard of the input files; nil for all.
+    public var shard: Shard?
+    /// Where to write the JSON Lines record of the run; nil for none.
+    public var reportPath: String?
 
     public init(force: Bool = false, jobs: Int = 1, verbosity: Verbosity = .normal, maxPixels: Int = Limits.defaultMaxPixels) {
         self.force = force; self.jobs = jobs; self.verbosity = verbosity; self.maxPixels = maxPixels
@@ -49,6 +73,7 @@ public struct RunSettings: Sendable {
     func validate() throws {
         guard (1...1024).contains(jobs) else { throw UsageError("--jobs must be from 1 to 1024 (got \(jobs))") }
         guard maxPixels >= 1 else { throw UsageError("--max-pixels must be at least 1") }
+        if skipExisting && force { throw UsageError("--skip-existing keeps existing outputs and --force replaces them: use one") }
     }
 }
 
@@ -133,7 +158,7 @@ public enum EncodeTool {
         }
         let job = EncodeJob(codec: Codec(model: model), options: options, maxPixels: request.run.maxPixels,
                             force: request.run.force, measureQuality: request.run.verbosity == .verbose)
-        return BatchRunner.run(plan, job: job, jobs: request.run.jobs, direction: .encode, console: console)
+        return BatchRunner.run(plan, job: job, settings: request.run, direction: .encode, console: console)
     }
 }
 
@@ -167,6 +192,6 @@ public enum DecodeTool {
             return try InfoReport.run(inputs: request.inputs, models: models, maxPixels: request.run.maxPixels, console: console)
         }
         let job = DecodeJob(models: models, maxPixels: request.run.maxPixels, force: request.run.force)
-        return BatchRunner.run(plan, job: job, jobs: request.run.jobs, direction: .decode, console: console)
+        return BatchRunner.run(plan, job: job, settings: request.run, direction: .decode, console: console)
     }
 }

@@ -41,10 +41,10 @@ struct AECDecode: ParsableCommand {
     func run() throws {
         var request = DecodeRequest(inputs: inputs, output: output)
         request.modelPath = model
-        request.run = flags.settings
         request.info = info
         let status: Int32
         do {
+            request.run = try flags.settings()
             status = try DecodeTool.run(request)
         } catch let error as UsageError {
             throw ValidationError(error.message)

@@ -63,9 +63,9 @@ struct AECEncode: ParsableCommand {
         request.options.halfResolutionChroma = halfChroma
         request.quality = quality
         request.modelPath = model
-        request.run = flags.settings
         let status: Int32
         do {
+            request.run = try flags.settings()
             status = try EncodeTool.run(request)
         } catch let error as UsageError {
             throw ValidationError(error.message)

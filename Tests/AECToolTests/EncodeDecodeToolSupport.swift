@@ -19,8 +19,9 @@ enum CodecTools {
     static func executable(_ tool: String) throws -> URL { try Tools.executable(tool) }
 
     /// Runs `tool` with `arguments`, feeding `stdin` (nothing when nil), and waits for it.
-    static func run(_ tool: String, _ arguments: [String], stdin: Data? = nil, in folder: URL? = nil) throws -> BinaryRun {
-        let process = try start(tool, arguments, in: folder)
+    static func run(_ tool: String, _ arguments: [String], stdin: Data? = nil, in folder: URL? = nil,
+                    environment: [String: String] = [:]) throws -> BinaryRun {
+        let process = try start(tool, arguments, in: folder, environment: environment)
         let input = process.standardInput as! Pipe
         // Feed stdin on another thread: a tool that writes a lot before reading would otherwise deadlock.
         let feeder = Thread {
@@ -31,11 +32,23 @@ enum CodecTools {
         return finish(process)
     }
 
-    /// Starts `tool` with pipes on stdin, stdout and stderr (call `finish` to collect it).
-    static func start(_ tool: String, _ arguments: [String], in folder: URL? = nil) throws -> Process {
+    /// The variables through which schedulers give a process its shard: removed from the tools'
+    /// environment unless a test sets them.
+    static let schedulerVariables = ["SLURM_ARRAY_TASK_ID", "SLURM_ARRAY_TASK_MIN", "SLURM_ARRAY_TASK_MAX",
+                                     "SLURM_ARRAY_TASK_COUNT", "JOB_COMPLETION_INDEX", "AEC_SHARD_COUNT",
+                                     "AWS_BATCH_JOB_ARRAY_INDEX", "AWS_BATCH_JOB_ARRAY_SIZE", "BATCH_TASK_INDEX",
+                                     "BATCH_TASK_COUNT"]
+
+    /// Starts `tool` with pipes on stdin, stdout and stderr (call `finish` to collect it); `environment`
+    /// is added to this process's environment (less the scheduler variables).
+    static func start(_ tool: String, _ arguments: [String], in folder: URL? = nil,
+                      environment: [String: String] = [:]) throws -> Process {
         let process = Process()
         process.executableURL = try executable(tool)
         process.arguments = arguments
+        var variables = ProcessInfo.processInfo.environment
+        for name in schedulerVariables { variables[name] = nil }
+        process.environment = variables.merging(environment) { $1 }
         if let folder { process.currentDirectoryURL = folder }
         process.standardInput = Pipe()
         process.standardOutput = Pipe()
