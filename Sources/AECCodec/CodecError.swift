@@ -3,6 +3,8 @@
 public enum CodecError: Error, Equatable, CustomStringConvertible {
     case notAEC(String)
     case unsupportedVersion(Int)
+    /// Byte 2 of the file has bits 6–7 = 0 but is not 0x01: no version of the format writes that.
+    case unknownVersionByte(UInt8)
     case truncated
     case checksumMismatch
     case corrupt(String)
@@ -21,12 +23,21 @@ public enum CodecError: Error, Equatable, CustomStringConvertible {
         switch self {
         case .notAEC(let why): return "not an .aec file (\(why))"
         case .unsupportedVersion(let v): return "unsupported .aec format version \(v) (this aec reads versions \(AECFile.readableVersions.lowerBound)–\(AECFile.readableVersions.upperBound))"
+        case .unknownVersionByte(let b):
+            return String(format: "not a valid .aec file: version byte 0x%02X names no format version (this aec reads versions %d–%d)",
+                          b, AECFile.readableVersions.lowerBound, AECFile.readableVersions.upperBound)
         case .truncated: return "truncated .aec file"
         case .checksumMismatch: return "checksum mismatch: the file is damaged or truncated"
         case .corrupt(let why): return "corrupt .aec file: \(why)"
         case let .wrongModel(file, model):
             return String(format: "made with model %06x, but the model in use is %06x", file, model)
-        case let .tooLarge(w, h, limit): return "image too large: \(w)×\(h) pixels exceeds the limit of \(limit)"
+        case let .tooLarge(w, h, limit):
+            let (pixels, overflow) = w.multipliedReportingOverflow(by: h)
+            if !overflow && pixels <= limit {
+                return "image too large: \(w)×\(h) pixels are \(Limits.codedPixels(width: w, height: h)) once padded to whole "
+                    + "\(Limits.tileSide)×\(Limits.tileSide) tiles, more than the limit of \(limit)"
+            }
+            return "image too large: \(w)×\(h) pixels exceeds the limit of \(limit)"
         case .emptyImage: return "the image has no pixels"
         case .encodingFailed(let why): return "cannot encode: \(why)"
         case .noShippedModel(let name): return "no model \"\(name)\" is shipped in this build"

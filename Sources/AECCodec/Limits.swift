@@ -13,4 +13,21 @@ public enum Limits {
 
     /// The largest image, in pixels, encoded or decoded unless the caller says otherwise (100 megapixels).
     public static var defaultMaxPixels: Int { Image.defaultMaxPixels }
+
+    /// The pixels the codec works on for a w×h image: each plane padded to whole 28×28 tiles. A 1-pixel-wide
+    /// image costs 28 times its pixel count, so limits count these, not w·h.
+    public static func codedPixels(width: Int, height: Int) -> Int {
+        let (columns, rows) = Tiling.grid(width: width, height: height)
+        let (area, overflow) = (columns * tileSide).multipliedReportingOverflow(by: rows * tileSide)
+        return overflow ? Int.max : area
+    }
+
+    /// Refuses an image larger than `maxPixels`, counting both its pixels and its coded pixels (padding
+    /// included), before anything of its size is allocated.
+    /// - Throws: `CodecError.tooLarge`.
+    public static func checkSize(width: Int, height: Int, maxPixels: Int) throws {
+        guard width <= maxPixels / height, codedPixels(width: width, height: height) <= maxPixels else {
+            throw CodecError.tooLarge(width: width, height: height, limit: maxPixels)
+        }
+    }
 }

@@ -12,6 +12,15 @@ public struct Image: Equatable, Sendable {
     /// 100 megapixels. The one definition; `AECCodec.Limits` gathers it with the codec's other limits.
     public static let defaultMaxPixels = 100_000_000
 
+    /// The most bytes an input file (PNG or `.aec`) may have when its image may have `maxPixels` pixels:
+    /// 8 bytes per pixel (a stored, uncompressed 16-bit RGBA PNG needs that much) plus 16 MiB for metadata
+    /// chunks. 816 MB at the default pixel limit; a longer input is refused before it is read whole.
+    public static func inputByteLimit(maxPixels: Int) -> Int {
+        let metadata = 16 << 20
+        let pixels = min(max(0, maxPixels), (Int.max - metadata) / 8)  // Int.max pixels: no limit
+        return pixels * 8 + metadata
+    }
+
     /// Creates an image from its samples.
     ///
     /// - Precondition: `width ≥ 1`, `height ≥ 1`, `channels` in 1...4 and

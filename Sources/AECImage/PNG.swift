@@ -12,19 +12,52 @@ public enum PNG {
     ///   data, truncation, zero width or height), `.tooLarge` (more than `maxPixels` pixels; checked before
     ///   any pixel memory is allocated).
     public static func decode(_ bytes: [UInt8], maxPixels: Int = Image.defaultMaxPixels) throws -> Image {
-        try CBridge.decode(bytes, maxPixels: maxPixels, aec_png_decode)
+        try checkSignature(Array(bytes.prefix(signature.count)))
+        return try CBridge.decode(bytes, maxPixels: maxPixels, aec_png_decode)
     }
 
-    /// Reads and decodes the PNG file at `path` (see `decode(_:maxPixels:)`).
-    /// - Throws: `ImageIOError` — `.fileSystem` when the file cannot be read, else as `decode`.
+    /// Reads and decodes the PNG file at `path` (see `readBytes` and `decode(_:maxPixels:)`).
+    /// - Throws: `ImageIOError` — `.fileSystem` when the file cannot be read or is too long, else as `decode`.
     public static func read(contentsOf path: String, maxPixels: Int = Image.defaultMaxPixels) throws -> Image {
         let bytes: [UInt8]
         do {
-            bytes = try FileSystem.read(path)
+            bytes = try readBytes(path, maxPixels: maxPixels)
         } catch let error as FileSystemError {
             throw ImageIOError(.fileSystem, "cannot read '\(path)': \(error.reason)")
+        } catch let error as InputTooLargeError {
+            throw ImageIOError(.tooLarge, "'\(path)' is \(error)")
         }
         return try decode(bytes, maxPixels: maxPixels)
+    }
+
+    /// The bytes of the PNG file at `path` (stdin when nil): its signature is checked from the first
+    /// 8 bytes before the rest is read, and a file longer than `Image.inputByteLimit(maxPixels:)` is
+    /// refused without being read whole.
+    /// - Throws: `ImageIOError` (`.notThisFormat`, or `.corrupt` for a damaged signature),
+    ///   `FileSystemError`, `InputTooLargeError`.
+    public static func readBytes(_ path: String?, maxPixels: Int = Image.defaultMaxPixels) throws -> [UInt8] {
+        try FileSystem.read(path, maxBytes: Image.inputByteLimit(maxPixels: maxPixels),
+                            signatureLength: signature.count, checkSignature: checkSignature)
+    }
+
+    /// The 8 bytes every PNG file starts with: 0x89 "PNG" CR LF 0x1A LF.
+    public static let signature: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
+
+    /// Checks the first bytes of a would-be PNG file (the whole file, or at least its first 8 bytes).
+    /// A file that starts with 0x89 "PNG" but whose line-ending bytes differ was damaged by a text-mode
+    /// transfer (CR/LF translation) and is called that, not "not a PNG file".
+    /// - Throws: `ImageIOError` — `.notThisFormat` or `.corrupt`.
+    public static func checkSignature(_ start: [UInt8]) throws {
+        if start.isEmpty { throw ImageIOError(.notThisFormat, "not a PNG file (empty)") }
+        if start.starts(with: signature) { return }
+        if start.count >= 4 && start.starts(with: signature.prefix(4)) {
+            let shown = start.prefix(8).map { String(format: "0x%02X", $0) }.joined(separator: " ")
+            throw ImageIOError(.corrupt, start.count < 8
+                ? "file is truncated inside the PNG signature (\(start.count) bytes)"
+                : "damaged PNG signature (\(shown)): line endings were converted, as by a text-mode transfer")
+        }
+        let shown = start.prefix(4).map { String(format: "0x%02X", $0) }.joined(separator: " ")
+        throw ImageIOError(.notThisFormat, "not a PNG file (starts with \(shown))")
     }
 
     /// Encodes `image` as an 8-bit PNG (gray, gray + alpha, RGB or RGBA by its channel count) with default

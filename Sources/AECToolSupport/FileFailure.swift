@@ -1,5 +1,6 @@
 import AECBase
 import AECCodec
+import AECImage
 
 /// Why one file could not be done: the path to name (the input, or the output when writing failed) and
 /// the cause, printed as `aec-encode: error: PATH: cause`.
@@ -38,12 +39,15 @@ public enum ToolHints {
     /// The error's one-line description, with the flag that helps appended where there is one.
     public static func describe(_ error: Error) -> String {
         let text = String(describing: error)
+        if error is InputTooLargeError { return text + " (--max-pixels raises it)" }
+        if let imageError = error as? ImageIOError, imageError.kind == .tooLarge { return text + " (--max-pixels raises it)" }
         guard let codecError = error as? CodecError else { return text }
         switch codecError {
         case .wrongModel: return text + " (pass the right one with --model)"
         case .noShippedModel: return text + "; pass one with --model"
         case .unknownModel: return text + "; pass it with --model"
         case .bitsOutOfRange: return text + " (--bits)"
+        case .tooLarge: return text + " (--max-pixels raises it)"
         default: return text
         }
     }

@@ -27,11 +27,12 @@ public struct EncodeJob: FileJob {
 
     public func run(_ file: PlannedFile, jobs: Int) throws -> FileOutcome {
         try AtomicOutput.check(file.destination, force: force, createFolders: file.createsFolders)
-        let input = try FileFailure.naming(file.name) { try FileSystem.read(file.sourcePath) }
+        let input = try FileFailure.naming(file.name) { try PNG.readBytes(file.sourcePath, maxPixels: maxPixels) }
         let (image, encoded, psnr) = try FileFailure.naming(file.name) { () throws -> (Image, Codec.Encoded, Double?) in
             let image = try PNG.decode(input, maxPixels: maxPixels)
             var options = self.options
             options.jobs = jobs
+            options.maxPixels = maxPixels
             let encoded = try codec.encode(image, options: options)
             var psnr: Double? = nil
             if measureQuality {
@@ -101,7 +102,7 @@ public struct DecodeJob: FileJob {
 
     public func run(_ file: PlannedFile, jobs: Int) throws -> FileOutcome {
         try AtomicOutput.check(file.destination, force: force, createFolders: file.createsFolders)
-        let input = try FileFailure.naming(file.name) { try FileSystem.read(file.sourcePath) }
+        let input = try FileFailure.naming(file.name) { try AECFile.readBytes(file.sourcePath, maxPixels: maxPixels) }
         let (image, png, header) = try FileFailure.naming(file.name) { () throws -> (Image, [UInt8], AECFile) in
             let header = try AECFile(bytes: input, maxPixels: maxPixels)
             let image = try models.codec(forFingerprint: header.modelFingerprint).decode(header, jobs: jobs)

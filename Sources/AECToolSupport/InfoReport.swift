@@ -25,7 +25,7 @@ public enum InfoReport {
         var first = true
         for file in plan.files {
             do {
-                let bytes = try FileFailure.naming(file.name) { try FileSystem.read(file.sourcePath) }
+                let bytes = try FileFailure.naming(file.name) { try AECFile.readBytes(file.sourcePath, maxPixels: maxPixels) }
                 let header = try FileFailure.naming(file.name) { try AECFile(bytes: bytes, maxPixels: maxPixels) }
                 try console.standardOutput((first ? "" : "\n") + text(header, name: file.name, byteCount: bytes.count, models: models))
                 first = false

@@ -99,6 +99,15 @@ static int decode_pixels(png_reader *reader, size_t max_pixels, char *err, size_
                         (unsigned)width, (unsigned)height, max_pixels);
     }
 
+    // Deflate never expands more than 1032:1, so a file too short to hold the declared rows at that ratio is
+    // truncated or lying: refuse it before allocating memory for what its header claims.
+    double raw_bytes = (double)png_get_rowbytes(png, info) * height;  // before any transform: the stored rows
+    if (raw_bytes / 1032 > (double)reader->size + 1024) {
+        return aec_fail(err, errlen, AEC_ERR_CORRUPT,
+                        "corrupt PNG: file is truncated: %zu bytes cannot hold the %ux%u image its header declares",
+                        reader->size, (unsigned)width, (unsigned)height);
+    }
+
     // Palette → RGB (+ alpha from tRNS), 1/2/4-bit gray → 8 bits scaled exactly, tRNS on gray/RGB → alpha.
     png_set_expand(png);
     // 16 → 8 bits as round(v * 255 / 65535); strip_16 would truncate instead. No gamma handling is requested.

@@ -58,9 +58,9 @@ final class CodecTests: XCTestCase {
         XCTAssertEqual(bytes.count, file.payload.count + 12)
         XCTAssertEqual(file.modelFingerprint, TestModels.tiny.fingerprint)
         XCTAssertEqual(file.bits, 6)
-        XCTAssertEqual(file.formatVersion, 2)
-        // "AE", then version 2 (bits 6–7 = 1) with the flags: 6 bits (5), gray (0), no alpha.
-        XCTAssertEqual(Array(bytes[0..<3]), [0x41, 0x45, 0x45])
+        XCTAssertEqual(file.formatVersion, 3)
+        // "AE", then version 3 (bits 6–7 = 2) with the flags: 6 bits (5), gray (0), no alpha.
+        XCTAssertEqual(Array(bytes[0..<3]), [0x41, 0x45, 0x85])
     }
 
     /// A version-1 file (one header byte more: the version, then the flags after the fingerprint) made
@@ -74,7 +74,9 @@ final class CodecTests: XCTestCase {
     func testVersionOneFilesStillDecode() throws {
         for (w, h, c) in [(28, 28, 1), (30, 17, 4)] {
             let image = TestModels.image(width: w, height: h, channels: c)
-            let v2 = try codec.encode(image).bytes
+            var options = EncodeOptions()
+            options.formatVersion = 2
+            let v2 = try codec.encode(image, options: options).bytes
             let v1 = Self.versionOne(of: v2)
             XCTAssertEqual(v1.count, v2.count + 1)
             let file = try AECFile(bytes: v1, maxPixels: 1 << 30)
@@ -103,7 +105,7 @@ final class CodecTests: XCTestCase {
         // Decode by hand: tiles → encoder → rounding → decoder, and compare with the codec's output.
         let image = TestModels.image(width: 28, height: 56, channels: 1)
         let decoded = try roundTrip(image, bits: 5).image
-        let plane = Codec.plane(of: image, channel: 0)
+        let plane = PlaneSource(image: image, channel: .gray, halved: false).rows(0..<image.height)
         let q = CodeQuantizer(bits: 5)
         let codes = codec.runEncoder(tiles: Tiling.tiles(of: plane), jobs: 1).map { q.value(q.symbol($0)) }
         let tiles = codec.runDecoder(codes: codes, jobs: 1)
@@ -177,7 +179,7 @@ final class CodecTests: XCTestCase {
         let bytes = try validFile()
         XCTAssertThrowsError(try codec.decode([])) { XCTAssertEqual($0 as? CodecError, .notAEC("the file is empty")) }
         XCTAssertThrowsError(try codec.decode(Array("\u{89}PNG\r\n".utf8))) { XCTAssertTrue("\($0)".contains("not an .aec file"), "\($0)") }
-        for (lead, version) in [(0x80 | bytes[2] & 0x3F, 3), (0xC0 | bytes[2] & 0x3F, 4), (0x00, 0), (0x05, 5)] {
+        for (lead, version) in [(0xC0 | bytes[2] & 0x3F, 4)] {
             var future = bytes
             future[2] = lead
             XCTAssertThrowsError(try codec.decode(future)) { XCTAssertEqual($0 as? CodecError, .unsupportedVersion(version)) }
@@ -192,6 +194,30 @@ final class CodecTests: XCTestCase {
         XCTAssertThrowsError(try Codec(model: other).decode(bytes)) {
             XCTAssertEqual($0 as? CodecError, .wrongModel(file: TestModels.tiny.fingerprint, model: other.fingerprint))
         }
+    }
+
+    /// Every value of byte 2 that names no readable version is refused, also when the CRC is recomputed so
+    /// the damage is not caught by the checksum (Docs/FORMAT.md: 0x00 and 0x02…0x3F name no version).
+    func testEveryRefusedVersionByteIsRefusedWithAValidChecksum() throws {
+        let bytes = try validFile()
+        for lead in 0...255 {
+            let version = AECFile.announcedVersion(UInt8(lead))
+            if let version, AECFile.readableVersions.contains(version) { continue }
+            var file = Array(bytes.dropLast(4))
+            file[2] = UInt8(lead)
+            file.appendLE(CRC32.checksum(file))
+            XCTAssertThrowsError(try codec.decode(file), String(format: "byte 2 = 0x%02X", lead)) { error in
+                if lead >> 6 == 0 {
+                    XCTAssertEqual(error as? CodecError, .unknownVersionByte(UInt8(lead)))
+                    XCTAssertTrue("\(error)".contains(String(format: "0x%02X", lead)), "\(error)")
+                } else {
+                    XCTAssertEqual(error as? CodecError, .unsupportedVersion(lead >> 6 + 1))
+                }
+            }
+        }
+        XCTAssertNil(AECFile.announcedVersion(0x02), "0x02 was once read as version 2")
+        XCTAssertEqual(AECFile.announcedVersion(0x01), 1)
+        XCTAssertEqual(AECFile.announcedVersion(0x40), 2)
     }
 
     func testHugeSizeInAValidHeaderIsRefusedBeforeAllocating() throws {

@@ -70,8 +70,18 @@ final class GoldenTests: XCTestCase {
     /// Files of the first release (format version 1, made with the first default model, which ships on as
     /// `small`) still decode to the same pixels. These are never regenerated.
     func testVersionOneFilesOfTheFirstReleaseStillDecode() throws {
-        let folder = Self.folder.appendingPathComponent("v1")
-        let small = try ShippedModels.named("small")
+        try checkOldFiles(in: "v1", version: 1, model: "small")
+    }
+
+    /// Files of format version 2 (before flat tiles; made with the default model) still decode to the same
+    /// pixels. These are never regenerated.
+    func testVersionTwoFilesStillDecode() throws {
+        try checkOldFiles(in: "v2", version: 2, model: "default")
+    }
+
+    func checkOldFiles(in subfolder: String, version: Int, model name: String) throws {
+        let folder = Self.folder.appendingPathComponent(subfolder)
+        let expectedModel = try ShippedModels.named(name)
         let text = try String(contentsOf: folder.appendingPathComponent("decoded-crc32.txt"), encoding: .utf8)
         var checked = 0
         for line in text.split(separator: "\n") where !line.hasPrefix("#") {
@@ -79,8 +89,8 @@ final class GoldenTests: XCTestCase {
             let name = String(parts[0])
             let bytes = try [UInt8](Data(contentsOf: folder.appendingPathComponent("\(name).aec")))
             let file = try AECFile(bytes: bytes, maxPixels: 1 << 30)
-            XCTAssertEqual(file.formatVersion, 1, name)
-            XCTAssertEqual(file.modelFingerprint, small.fingerprint, name)
+            XCTAssertEqual(file.formatVersion, version, name)
+            XCTAssertEqual(file.modelFingerprint, expectedModel.fingerprint, name)
             // Found among the shipped models by its fingerprint, as aec-decode does.
             let model = try XCTUnwrap(ShippedModels.model(withFingerprint: file.modelFingerprint), name)
             let decoded = try Codec(model: model).decode(bytes)

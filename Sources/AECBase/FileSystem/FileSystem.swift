@@ -18,6 +18,20 @@ public struct FileSystemError: Error, Equatable, CustomStringConvertible, Sendab
     public var description: String { "\(path): \(reason)" }
 }
 
+/// An input longer than its reader's limit (`FileSystem.read(_:maxBytes:…)`).
+public struct InputTooLargeError: Error, Equatable, CustomStringConvertible, Sendable {
+    public let path: String
+    /// The most bytes the input may have.
+    public let limit: Int
+
+    public init(path: String, limit: Int) {
+        self.path = path
+        self.limit = limit
+    }
+
+    public var description: String { "larger than \(Formatting.bytes(limit)), the most an input within the pixel limit needs" }
+}
+
 /// Reads, writes and folders with POSIX calls, so that every failure carries the system's reason.
 /// Everything in aec that touches files goes through here (`AtomicFile` writes, `FolderWalk` lists).
 public enum FileSystem {
@@ -46,8 +60,15 @@ public enum FileSystem {
     }
 
     /// The contents of the file at `path`, or of stdin when `path` is nil.
-    /// - Throws: `FileSystemError` naming `path` (or "stdin"); a folder is refused ("Is a directory").
-    public static func read(_ path: String?) throws -> [UInt8] {
+    ///
+    /// Hostile inputs cost little: the first `signatureLength` bytes (fewer if the input is shorter) are
+    /// read and handed to `checkSignature` before anything else, so a file of the wrong kind is refused
+    /// after one small read whatever its size; and an input longer than `maxBytes` is refused as soon as
+    /// that is known (at once for a regular file, after `maxBytes` for a pipe or a device).
+    /// - Throws: `FileSystemError` naming `path` (or "stdin"); a folder is refused ("Is a directory");
+    ///   `InputTooLargeError` past `maxBytes`; whatever `checkSignature` throws.
+    public static func read(_ path: String?, maxBytes: Int = Int.max, signatureLength: Int = 0,
+                            checkSignature: ([UInt8]) throws -> Void = { _ in }) throws -> [UInt8] {
         let name = path ?? "stdin"
         let fd: Int32
         if let path {
@@ -58,20 +79,28 @@ public enum FileSystem {
         }
         defer { if path != nil { close(fd) } }
         var info = stat()
-        if fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFDIR {
-            throw FileSystemError(path: name, reason: reason(EISDIR))
-        }
+        let isRegular = fstat(fd, &info) == 0 && info.st_mode & S_IFMT == S_IFREG
+        if info.st_mode & S_IFMT == S_IFDIR { throw FileSystemError(path: name, reason: reason(EISDIR)) }
+
         var bytes: [UInt8] = []
-        if info.st_mode & S_IFMT == S_IFREG { bytes.reserveCapacity(Int(max(0, info.st_size))) }
         var chunk = [UInt8](repeating: 0, count: 1 << 16)
-        while true {
-            let count = chunk.withUnsafeMutableBytes { systemRead(fd, $0.baseAddress, $0.count) }
-            if count == 0 { break }
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw FileSystemError(path: name, reason: reason())
+        /// Appends up to `count` more bytes; false at the end of the input.
+        func readMore(_ count: Int) throws -> Bool {
+            while true {
+                let got = chunk.withUnsafeMutableBytes { systemRead(fd, $0.baseAddress, min(count, $0.count)) }
+                if got > 0 { bytes.append(contentsOf: chunk[0..<got]); return true }
+                if got == 0 { return false }
+                if errno != EINTR { throw FileSystemError(path: name, reason: reason()) }
             }
-            bytes.append(contentsOf: chunk[0..<count])
+        }
+        while bytes.count < signatureLength, try readMore(signatureLength - bytes.count) {}
+        try checkSignature(bytes)
+        if isRegular {
+            guard Int(info.st_size) <= maxBytes else { throw InputTooLargeError(path: name, limit: maxBytes) }
+            bytes.reserveCapacity(Int(max(0, info.st_size)))
+        }
+        while try readMore(chunk.count) {
+            guard bytes.count <= maxBytes else { throw InputTooLargeError(path: name, limit: maxBytes) }
         }
         return bytes
     }

@@ -1,4 +1,5 @@
 import AECBase
+import AECImage
 import AECNet
 
 /// The `.aec` container: a small header, an optional lossless alpha block, the entropy-coded payload and
@@ -8,7 +9,8 @@ import AECNet
 ///     · width − 1 (varint) · height − 1 (varint) · [alpha length (varint) · alpha (zlib)]
 ///     · payload … · CRC-32 of all before (4, LE)
 ///
-/// That is format version 2, which this code writes. It also reads version 1, whose header had one byte
+/// That is the header of format versions 2 and 3 (version 3 adds a flag per tile in the payload: flat
+/// tiles, `FlatTiles`); this code writes version 3. It also reads version 1, whose header had one byte
 /// more: "AE" · 0x01 · fingerprint (3) · flags (1) · width − 1 · height − 1 · … (the same fields otherwise).
 public struct AECFile: Equatable, Sendable {
     public enum ColourMode: UInt8, Sendable, CustomStringConvertible {
@@ -26,14 +28,15 @@ public struct AECFile: Equatable, Sendable {
 
     public static let magic: [UInt8] = Array("AE".utf8)
     /// The format version this code writes.
-    public static let version = 2
+    public static let version = 3
     /// The format versions this code reads.
-    public static let readableVersions = 1...2
-    /// Bytes of a version-2 file with a 1×1 image and an empty payload: the least a valid file can have.
+    public static let readableVersions = 1...3
+    /// Bytes of a version-2 or -3 file with a 1×1 image and an empty payload: the least a valid file can have.
     public static let minimumSize = 2 + 1 + 3 + 1 + 1 + 4
 
-    /// The format version of the file this was read from (`version` for one made here).
-    public private(set) var formatVersion = AECFile.version
+    /// The format version of the file this was read from (`version` for one made here); the version
+    /// `serialized()` writes (2 or 3: the same header).
+    public internal(set) var formatVersion = AECFile.version
     /// Low 24 bits of the CRC-32 stored at the end of the model file that made it (`CodecModel.fingerprint`).
     public var modelFingerprint: UInt32
     public var bits: Int
@@ -55,13 +58,14 @@ public struct AECFile: Equatable, Sendable {
         (formatVersion == 1 ? 7 : 6) + VarInt.size(width - 1) + VarInt.size(height - 1)
     }
 
-    /// The file's bytes, in the current format version (`AECFile.version`).
+    /// The file's bytes, in format version `formatVersion` (a version-1 file is written as version 2: the
+    /// same payload with the shorter header).
     public func serialized() -> [UInt8] {
         var out = AECFile.magic
         // flags: bits 0–2 = bits − 1, bits 3–4 = colour mode, bit 5 = alpha block present.
         precondition(Limits.bits.contains(bits), "\(bits)-bit codes do not fit the header (Codec.encode checks this)")
         let flags = UInt8(bits - 1) | colour.rawValue << 3 | (alpha != nil ? 1 << 5 : 0)
-        out.append(UInt8(AECFile.version - 1) << 6 | flags)
+        out.append(UInt8(max(2, formatVersion) - 1) << 6 | flags)
         out += [UInt8(modelFingerprint & 0xFF), UInt8(modelFingerprint >> 8 & 0xFF), UInt8(modelFingerprint >> 16 & 0xFF)]
         VarInt.append(width - 1, to: &out)
         VarInt.append(height - 1, to: &out)
@@ -75,18 +79,40 @@ public struct AECFile: Equatable, Sendable {
     }
 
     /// The format version that the byte after the magic announces: its bits 6–7 plus one, or — when those
-    /// are 0 — the byte itself (version 1 files, where it was a version number).
-    static func announcedVersion(_ lead: UInt8) -> Int { lead >> 6 == 0 ? Int(lead) : Int(lead >> 6) + 1 }
+    /// are 0 — 1 for the byte 0x01 (version 1 files, where it was a version number). Any other byte with
+    /// bits 6–7 = 0 announces no version (nil): 0x00 and 0x02…0x3F are refused, as Docs/FORMAT.md says.
+    static func announcedVersion(_ lead: UInt8) -> Int? {
+        if lead >> 6 != 0 { return Int(lead >> 6) + 1 }
+        return lead == 1 ? 1 : nil
+    }
+
+    /// Checks the first bytes of a would-be `.aec` file (at least its first 4, or the whole file): the
+    /// magic, and that it is not a model file (`.aecm` files start with "AECM", the same two letters).
+    /// - Throws: `CodecError.notAEC`.
+    public static func checkSignature(_ start: [UInt8]) throws {
+        guard start.count >= 2, Array(start[0..<2]) == AECFile.magic else {
+            let shown = start.prefix(4).map { String(format: "0x%02X", $0) }.joined(separator: " ")
+            throw CodecError.notAEC(start.isEmpty ? "the file is empty" : "it starts with \(shown)")
+        }
+        if start.starts(with: ModelFile.magic) { throw CodecError.notAEC("it is a model file (.aecm), not a coded image") }
+    }
+
+    /// The bytes of the `.aec` file at `path` (stdin when nil): the signature is checked from the first
+    /// 4 bytes before the rest is read, and a file longer than an image of `maxPixels` pixels can need
+    /// (`Image.inputByteLimit`) is refused without being read whole.
+    /// - Throws: `CodecError.notAEC`, `FileSystemError`, `InputTooLargeError`.
+    public static func readBytes(_ path: String?, maxPixels: Int) throws -> [UInt8] {
+        try FileSystem.read(path, maxBytes: Image.inputByteLimit(maxPixels: maxPixels), signatureLength: 4,
+                            checkSignature: checkSignature)
+    }
 
     /// Parses and checks a whole file: magic, version, CRC, then the fields. `maxPixels` bounds the image
-    /// size a header may announce.
+    /// size a header may announce, counted as the codec codes it (padded to whole tiles, see
+    /// `Limits.codedPixels`).
     public init(bytes: [UInt8], maxPixels: Int) throws {
-        guard bytes.count >= 2, Array(bytes[0..<2]) == AECFile.magic else {
-            let start = bytes.prefix(4).map { String(format: "0x%02X", $0) }.joined(separator: " ")
-            throw CodecError.notAEC(bytes.isEmpty ? "the file is empty" : "it starts with \(start)")
-        }
+        try Self.checkSignature(Array(bytes.prefix(4)))
         guard bytes.count >= 3 else { throw CodecError.truncated }
-        let version = Self.announcedVersion(bytes[2])
+        guard let version = Self.announcedVersion(bytes[2]) else { throw CodecError.unknownVersionByte(bytes[2]) }
         guard AECFile.readableVersions.contains(version) else { throw CodecError.unsupportedVersion(version) }
         formatVersion = version
         guard bytes.count >= AECFile.minimumSize + (version == 1 ? 1 : 0) else { throw CodecError.truncated }
@@ -111,7 +137,7 @@ public struct AECFile: Equatable, Sendable {
             throw CodecError.corrupt("bad image size")
         }
         width = w + 1; height = h + 1
-        guard width <= maxPixels / height else { throw CodecError.tooLarge(width: width, height: height, limit: maxPixels) }
+        try Limits.checkSize(width: width, height: height, maxPixels: maxPixels)
         if flags & 1 << 5 != 0 {
             guard let length = VarInt.read(&r), let block = r.bytes(length) else { throw CodecError.corrupt("bad alpha block") }
             alpha = Array(block)

@@ -10,16 +10,29 @@ import AECImage
 ///     G = Y − 0.344136 (Cb − 128) − 0.714136 (Cr − 128)
 ///     B = Y + 1.772 (Cb − 128)
 public enum ColorTransform {
+    /// Y, Cb and Cr (each / 255) of one RGB pixel.
+    @inline(__always)
+    public static func ycbcr(r: Float, g: Float, b: Float) -> (y: Float, cb: Float, cr: Float) {
+        ((0.299 * r + 0.587 * g + 0.114 * b) / 255,
+         (128 - 0.168736 * r - 0.331264 * g + 0.5 * b) / 255,
+         (128 + 0.5 * r - 0.418688 * g - 0.081312 * b) / 255)
+    }
+
+    /// One 8-bit RGB pixel from Y, Cb, Cr (each / 255), rounded and clamped.
+    @inline(__always)
+    public static func rgb(y: Float, cb: Float, cr: Float) -> (r: UInt8, g: UInt8, b: UInt8) {
+        let yy = 255 * y, u = 255 * cb - 128, v = 255 * cr - 128
+        return (to8Bit(yy + 1.402 * v), to8Bit(yy - 0.344136 * u - 0.714136 * v), to8Bit(yy + 1.772 * u))
+    }
+
     /// The Y, Cb and Cr planes (values / 255) of an RGB or RGBA image (alpha ignored).
     public static func ycbcrPlanes(of image: Image) -> (y: Plane, cb: Plane, cr: Plane) {
         precondition(image.channels >= 3)
         let n = image.width * image.height, c = image.channels
         var y = [Float](repeating: 0, count: n), cb = y, cr = y
         for i in 0..<n {
-            let r = Float(image.samples[i * c]), g = Float(image.samples[i * c + 1]), b = Float(image.samples[i * c + 2])
-            y[i] = (0.299 * r + 0.587 * g + 0.114 * b) / 255
-            cb[i] = (128 - 0.168736 * r - 0.331264 * g + 0.5 * b) / 255
-            cr[i] = (128 + 0.5 * r - 0.418688 * g - 0.081312 * b) / 255
+            (y[i], cb[i], cr[i]) = ycbcr(r: Float(image.samples[i * c]), g: Float(image.samples[i * c + 1]),
+                                         b: Float(image.samples[i * c + 2]))
         }
         return (Plane(width: image.width, height: image.height, values: y),
                 Plane(width: image.width, height: image.height, values: cb),
@@ -31,10 +44,7 @@ public enum ColorTransform {
         let n = y.width * y.height
         var out = [UInt8](repeating: 0, count: 3 * n)
         for i in 0..<n {
-            let yy = 255 * y.values[i], u = 255 * cb.values[i] - 128, v = 255 * cr.values[i] - 128
-            out[3 * i] = to8Bit(yy + 1.402 * v)
-            out[3 * i + 1] = to8Bit(yy - 0.344136 * u - 0.714136 * v)
-            out[3 * i + 2] = to8Bit(yy + 1.772 * u)
+            (out[3 * i], out[3 * i + 1], out[3 * i + 2]) = rgb(y: y.values[i], cb: cb.values[i], cr: cr.values[i])
         }
         return out
     }
