@@ -80,10 +80,10 @@ let package = Package(
             "AECBase", "AECCodec", "AECImage", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "aec-encode", dependencies: [
-            "AECToolSupport", "AECCodec", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "AECBase", "AECToolSupport", "AECCodec", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "aec-decode", dependencies: [
-            "AECToolSupport", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "AECBase", "AECToolSupport", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "aec-train", dependencies: [
             "AECBase", "AECNet", "AECTraining", "AECCodec", .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -53,8 +53,8 @@ public enum PNG {
         if start.count >= 4 && start.starts(with: signature.prefix(4)) {
             let shown = start.prefix(8).map { String(format: "0x%02X", $0) }.joined(separator: " ")
             throw ImageIOError(.corrupt, start.count < 8
-                ? "file is truncated inside the PNG signature (\(start.count) bytes)"
-                : "damaged PNG signature (\(shown)): line endings were converted, as by a text-mode transfer")
+                ? "corrupt PNG: file is truncated inside its signature (\(start.count) bytes)"
+                : "corrupt PNG: damaged PNG signature (\(shown)): line endings were converted, as by a text-mode transfer")
         }
         let shown = start.prefix(4).map { String(format: "0x%02X", $0) }.joined(separator: " ")
         throw ImageIOError(.notThisFormat, "not a PNG file (starts with \(shown))")

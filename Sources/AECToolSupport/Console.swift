@@ -65,11 +65,12 @@ public final class Console: @unchecked Sendable {
         message(text)
     }
 
-    /// Writes one prefixed line to stderr, keeping a progress bar below it.
+    /// Writes one prefixed line to stderr (control characters in it escaped: `Formatting.oneLine`), keeping a
+    /// progress bar below it.
     public func message(_ text: String) {
         lock.withLock {
             var out = statusLine.isEmpty ? "" : "\r\u{1B}[K"
-            out += "\(tool): \(text)\n"
+            out += "\(tool): \(Formatting.oneLine(text))\n"
             out += statusLine
             writeAll(2, Array(out.utf8))
         }

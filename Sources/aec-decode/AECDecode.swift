@@ -1,3 +1,4 @@
+import AECBase
 import AECToolSupport
 import ArgumentParser
 
@@ -24,6 +25,14 @@ struct AECDecode: ParsableCommand {
               aec-decode --info photo.aec
             """)
 
+    /// Refuses file names that look like short flags (`-dash.png`) before the parser reads them as `-h`.
+    static func main() {
+        if let argument = DashArguments.firstMistaken(in: Array(CommandLine.arguments.dropFirst()), shortFlags: ["h", "v", "q"]) {
+            exit(withError: ValidationError(DashArguments.message(for: argument, tool: configuration.commandName ?? "aec-decode")))
+        }
+        main(nil)
+    }
+
     @Argument(help: ArgumentHelp(".aec files, folders, or - for stdin.", valueName: "IN"))
     var inputs: [String]
 
@@ -47,7 +56,7 @@ struct AECDecode: ParsableCommand {
             request.run = try flags.settings()
             status = try DecodeTool.run(request)
         } catch let error as UsageError {
-            throw ValidationError(error.message)
+            throw ValidationError(Formatting.oneLine(error.message))
         }
         if status != ExitStatus.success { throw ExitCode(status) }
     }

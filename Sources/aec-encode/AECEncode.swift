@@ -1,3 +1,4 @@
+import AECBase
 import AECCodec
 import AECToolSupport
 import ArgumentParser
@@ -25,6 +26,14 @@ struct AECEncode: ParsableCommand {
               aec-encode -v --model mine.aecm photo.png -o out/
               cat a.png | aec-encode - -o - > a.aec
             """)
+
+    /// Refuses file names that look like short flags (`-dash.png`) before the parser reads them as `-h`.
+    static func main() {
+        if let argument = DashArguments.firstMistaken(in: Array(CommandLine.arguments.dropFirst()), shortFlags: ["h", "v", "q"]) {
+            exit(withError: ValidationError(DashArguments.message(for: argument, tool: configuration.commandName ?? "aec-encode")))
+        }
+        main(nil)
+    }
 
     @Argument(help: ArgumentHelp("PNG files, folders, or - for stdin.", valueName: "IN"))
     var inputs: [String]
@@ -68,7 +77,7 @@ struct AECEncode: ParsableCommand {
             request.run = try flags.settings()
             status = try EncodeTool.run(request)
         } catch let error as UsageError {
-            throw ValidationError(error.message)
+            throw ValidationError(Formatting.oneLine(error.message))
         }
         if status != ExitStatus.success { throw ExitCode(status) }
     }

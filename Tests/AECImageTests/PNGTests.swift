@@ -183,7 +183,7 @@ final class PNGTests: XCTestCase {
         let bytes = try PNG.encode(Self.pattern(width: 40, height: 30, channels: 3))
         for length in [1, 7, 8, 12, 20, 33, 40, bytes.count / 2, bytes.count - 13, bytes.count - 12, bytes.count - 1] {
             let error = decodeError(Array(bytes.prefix(length)))
-            if length < 8 {
+            if length < 4 {
                 XCTAssertEqual(error?.kind, .notThisFormat, "length \(length)")
             } else {
                 XCTAssertEqual(error?.kind, .corrupt, "length \(length)")

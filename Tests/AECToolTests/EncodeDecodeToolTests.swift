@@ -205,7 +205,7 @@ final class EncodeDecodeToolTests: XCTestCase {
         XCTAssertEqual(run.status, 0, run.stderr)
         let text = run.stdoutText
         let fingerprint = String(format: "%06x", try CodecModel.load(from: model).fingerprint)
-        for expected in ["file:       \(coded)", "format:     aec version 2", "size:       30×30 (900 pixels)", "colour:     YCbCr 4:4:4", "bits:       4",
+        for expected in ["file:       \(coded)", "format:     aec version 3", "size:       30×30 (900 pixels)", "colour:     YCbCr 4:4:4", "bits:       4",
                          "model:      \(fingerprint) (the --model model)", "alpha:      stored losslessly",
                          "bytes:      \(try bytes(coded).count) (header ", "bits/pixel: "] {
             XCTAssertTrue(text.contains(expected), "'\(expected)' in:\n\(text)")
@@ -307,7 +307,7 @@ final class EncodeDecodeToolTests: XCTestCase {
         let cases: [(String, [UInt8], String)] = [
             ("truncated.aec", Array(good.prefix(good.count - 3)), "checksum"),  // no length field: damage
             ("flipped.aec", flipped, "checksum"),
-            ("version.aec", version, "version 9"),
+            ("version.aec", version, "version byte 0x09"),
             ("empty.aec", [], "empty"),
             ("png.aec", try bytes(sample("fashion-0.png")), "not an .aec file"),
         ]

@@ -11,6 +11,27 @@ public enum Formatting {
         return String(format: "%.2f GB", value / 1e9)
     }
 
+    /// `text` with its control characters written as escapes (`\n`, `\r`, `\t`, `\x1B`), so that a message
+    /// naming a file called "a\nb.png" stays one line and cannot drive the terminal.
+    public static func oneLine(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: isControl) else { return text }
+        var out = ""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where isControl(scalar): out += String(format: "\\x%02X", scalar.value)
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
+    }
+
+    private static func isControl(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value)
+    }
+
     /// "0.42 s", "12 s", "3m05s", "2h07m".
     public static func duration(_ seconds: Double) -> String {
         if seconds < 10 { return String(format: "%.2f s", max(0, seconds)) }

@@ -1,0 +1,30 @@
+import AECBase
+
+/// Arguments that start with `-` but are not options: file names such as `-dash.png`.
+///
+/// The argument parser reads `-dash.png` as the short flags `-d -a -s -h …` and, finding `-h`, prints the
+/// help and exits 0 with nothing done. The tools check their arguments first: an argument before `--` that
+/// starts with a single `-`, is longer than two characters, and is not a cluster of the tool's short flags
+/// (`-vf`) is a usage error that says how to name such a file.
+public enum DashArguments {
+    /// The first such argument of `arguments` (the command line without the program name), or nil.
+    /// `shortFlags` are the letters of the tool's short options that take no value.
+    public static func firstMistaken(in arguments: [String], shortFlags: Set<Character>) -> String? {
+        for argument in arguments {
+            if argument == "--" { return nil }
+            guard argument.hasPrefix("-"), !argument.hasPrefix("--"), argument.count > 2 else { continue }
+            if argument.dropFirst().allSatisfy(shortFlags.contains) { continue }
+            // A negative number is an option's value (`--jobs -1`): the option reports it.
+            if Int(argument) != nil { continue }
+            return argument
+        }
+        return nil
+    }
+
+    /// The usage error for `argument`.
+    public static func message(for argument: String, tool: String) -> String {
+        let name = Formatting.oneLine(argument)
+        return "unknown option '\(name)'. To name a file that starts with '-', put it last, after '--' "
+            + "(\(tool) -o OUT [options] -- \(name)), or write ./\(name)"
+    }
+}
