@@ -277,6 +277,28 @@ final class EntropyCodingTests: XCTestCase {
         XCTAssertEqual(zeros, [UInt8](repeating: 0, count: 19))
     }
 
+    /// The bound the decoder uses to refuse short payloads holds for every stream: the bytes a stream takes
+    /// are at least its symbols' least costs (`FrequencyTable.leastCost`) / 8 − 2. Tables are skewed, with
+    /// the heavy symbol sometimes last (where the coder's rounding remainder makes symbols cheapest).
+    func testPayloadsAreNeverShorterThanTheLeastCostOfTheirSymbols() throws {
+        var rng = SplitMix64(seed: 77)
+        for round in 0..<300 {
+            let n = 2 + rng.next(below: 63)
+            var counts = (0..<n).map { _ in UInt32(1 + rng.next(below: 20)) }
+            counts[round % 2 == 0 ? n - 1 : rng.next(below: n)] += UInt32(rng.next(below: 60_000))
+            let sum = counts.reduce(0, +)
+            var frequencies = counts.map { max(1, $0 * 60_000 / sum) }
+            frequencies[frequencies.indices.max { frequencies[$0] < frequencies[$1] }!] += FrequencyTable.total - frequencies.reduce(0, +)
+            let table = try FrequencyTable(frequencies: frequencies)
+            let heavy = frequencies.indices.max { frequencies[$0] < frequencies[$1] }!
+            var encoder = RangeEncoder()
+            let count = 1 + rng.next(below: 5000)
+            for _ in 0..<count { encoder.encode(rng.next(below: 10) == 0 ? rng.next(below: n) : heavy, with: table) }
+            let bytes = encoder.finish()
+            XCTAssertGreaterThanOrEqual(8 * Double(bytes.count + 2), Double(count) * table.leastCost, "round \(round)")
+        }
+    }
+
     func testEmptyStreamAndEncoderReuse() {
         var encoder = RangeEncoder()
         XCTAssertEqual(encoder.finish(), [])

@@ -59,6 +59,15 @@ public struct FrequencyTable: Equatable, Sendable {
         Double(Self.precisionBits) - log2(Double(frequencies[symbol]))
     }
 
+    /// The fewest bits any symbol can take from the range coder with this table. A symbol s narrows the
+    /// range to r·f[s] (r = range >> 16), except the last symbol, which keeps the rounding remainder too:
+    /// less than r·256, since range ≥ 2^24. So a symbol costs at least log2(total / f[s]), the last one
+    /// log2(total / (f[last] + 256)), and never less than 0.
+    public var leastCost: Double {
+        let widest = max(frequencies.dropLast().max() ?? 0, frequencies[frequencies.count - 1] + 256)
+        return max(0, Double(Self.precisionBits) - log2(Double(widest)))
+    }
+
     /// The symbol `s` with `cumulative[s] ≤ value < cumulative[s + 1]`; `value` must be below `total`.
     /// A bucket index narrows the search to a few symbols, then a binary search finishes it.
     @inline(__always)

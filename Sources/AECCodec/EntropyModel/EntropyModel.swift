@@ -31,7 +31,7 @@ public struct EntropyModel: Equatable, Sendable {
     /// Neighbour ranges for the neighbour layouts (1 otherwise).
     public let contextBuckets: Int
     public let tables: [FrequencyTable]
-    /// The fewest bits any symbol can cost with these tables: log2(total / the largest frequency). A payload
+    /// The fewest bits any symbol can cost with these tables (`FrequencyTable.leastCost`). A payload
     /// shorter than its symbol count times this cannot be complete (`Codec` checks before decoding).
     public let leastBitsPerSymbol: Double
 
@@ -41,8 +41,7 @@ public struct EntropyModel: Equatable, Sendable {
         self.bits = bits; self.codeChannels = codeChannels; self.layout = layout
         self.contextBuckets = layout.usesNeighbours ? contextBuckets : 1
         self.tables = tables
-        let largest = tables.lazy.map { $0.frequencies.max() ?? 1 }.max() ?? 1
-        leastBitsPerSymbol = Double(FrequencyTable.precisionBits) - log2(Double(largest))
+        leastBitsPerSymbol = tables.lazy.map(\.leastCost).min() ?? 0
         guard (1...16).contains(bits), codeChannels >= 1, self.contextBuckets >= 1,
               tables.count == Self.tableCount(layout: layout, codeChannels: codeChannels, contextBuckets: self.contextBuckets),
               tables.allSatisfy({ $0.count == 1 << bits }) else {

@@ -28,9 +28,9 @@ public enum FlatTiles {
     /// The sample value of a level.
     static func value(ofLevel level: Int) -> Float { Float(level) / Float(levelMax) }
 
-    /// The fewest bits a tile can cost in a version-3 payload: the flag of a network tile plus its code
-    /// symbols at their cheapest, or a flat tile.
+    /// The fewest bits a tile can cost in a version-3 payload: a flag plus either the code symbols at their
+    /// cheapest or a level (`FrequencyTable.leastCost`).
     static func leastBitsPerTile(symbols: Int, leastBitsPerSymbol: Double) -> Double {
-        min(flagTable.cost(of: 0) + Double(symbols) * leastBitsPerSymbol, flagTable.cost(of: 1) + levelTable.cost(of: 0))
+        flagTable.leastCost + min(Double(symbols) * leastBitsPerSymbol, levelTable.leastCost)
     }
 }
