@@ -44,17 +44,21 @@ public enum PNG {
     public static let signature: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
 
     /// Checks the first bytes of a would-be PNG file (the whole file, or at least its first 8 bytes).
-    /// A file that starts with 0x89 "PNG" but whose line-ending bytes differ was damaged by a text-mode
-    /// transfer (CR/LF translation) and is called that, not "not a PNG file".
+    /// A file that starts with 0x89 "PNG" but not the rest is a damaged PNG, not "not a PNG file"; when the
+    /// difference is in its CR/LF bytes, a text-mode transfer (CR/LF translation) did it, and it says so.
     /// - Throws: `ImageIOError` — `.notThisFormat` or `.corrupt`.
     public static func checkSignature(_ start: [UInt8]) throws {
         if start.isEmpty { throw ImageIOError(.notThisFormat, "not a PNG file (empty)") }
         if start.starts(with: signature) { return }
         if start.count >= 4 && start.starts(with: signature.prefix(4)) {
+            if start.count < 8 {
+                throw ImageIOError(.corrupt, "corrupt PNG: file is truncated inside its signature (\(start.count) bytes)")
+            }
             let shown = start.prefix(8).map { String(format: "0x%02X", $0) }.joined(separator: " ")
-            throw ImageIOError(.corrupt, start.count < 8
-                ? "corrupt PNG: file is truncated inside its signature (\(start.count) bytes)"
-                : "corrupt PNG: damaged PNG signature (\(shown)): line endings were converted, as by a text-mode transfer")
+            // CR, LF and ^Z only where CR LF ^Z LF belongs: a text-mode transfer added or removed line endings.
+            let lineEndings = start[4..<8].allSatisfy { [0x0D, 0x0A, 0x1A].contains($0) }
+            throw ImageIOError(.corrupt, "corrupt PNG: damaged PNG signature (\(shown))"
+                + (lineEndings ? ": line endings were converted, as by a text-mode transfer" : ""))
         }
         let shown = start.prefix(4).map { String(format: "0x%02X", $0) }.joined(separator: " ")
         throw ImageIOError(.notThisFormat, "not a PNG file (starts with \(shown))")

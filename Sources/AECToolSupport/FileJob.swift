@@ -27,9 +27,12 @@ public struct EncodeJob: FileJob {
 
     public func run(_ file: PlannedFile, jobs: Int) throws -> FileOutcome {
         try AtomicOutput.check(file.destination, force: force, createFolders: file.createsFolders)
-        let input = try FileFailure.naming(file.name) { try PNG.readBytes(file.sourcePath, maxPixels: maxPixels) }
-        let (image, encoded, psnr) = try FileFailure.naming(file.name) { () throws -> (Image, Codec.Encoded, Double?) in
-            let image = try PNG.decode(input, maxPixels: maxPixels)
+        // The PNG's bytes are let go once decoded: only their count is kept.
+        let (bytesIn, image) = try FileFailure.naming(file.name) { () throws -> (Int, Image) in
+            let input = try PNG.readBytes(file.sourcePath, maxPixels: maxPixels)
+            return (input.count, try PNG.decode(input, maxPixels: maxPixels))
+        }
+        let (encoded, psnr) = try FileFailure.naming(file.name) { () throws -> (Codec.Encoded, Double?) in
             var options = self.options
             options.jobs = jobs
             options.maxPixels = maxPixels
@@ -39,7 +42,7 @@ public struct EncodeJob: FileJob {
                 let decoded = try codec.decode(encoded.bytes, jobs: jobs, maxPixels: Int.max)
                 psnr = Self.colourPSNR(image, decoded)
             }
-            return (image, encoded, psnr)
+            return (encoded, psnr)
         }
         let quality = psnr.map { ", " + Self.psnrText($0) } ?? ""
         try AtomicOutput.write(encoded.bytes, to: file.destination, force: force, createFolders: file.createsFolders)
@@ -48,9 +51,9 @@ public struct EncodeJob: FileJob {
         if image.hasAlpha && !Self.hasTransparency(image) { notes.append("alpha is opaque everywhere: not stored") }
         let pixels = image.width * image.height
         let detail = "\(file.name) → \(file.destinationName): \(image.width)×\(image.height) \(Self.kind(image)), "
-            + "\(input.count) → \(encoded.bytes.count) bytes, "
+            + "\(bytesIn) → \(encoded.bytes.count) bytes, "
             + String(format: "%.3f bits/pixel", 8 * Double(encoded.bytes.count) / Double(pixels)) + quality
-        return FileOutcome(bytesIn: input.count, bytesOut: encoded.bytes.count, pixels: pixels, detail: detail, notes: notes,
+        return FileOutcome(bytesIn: bytesIn, bytesOut: encoded.bytes.count, pixels: pixels, detail: detail, notes: notes,
                            model: String(format: "%06x", codec.model.fingerprint), bits: options.bits, psnr: psnr)
     }
 

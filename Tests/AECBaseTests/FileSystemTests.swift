@@ -25,6 +25,23 @@ final class FileSystemTests: XCTestCase {
         }
     }
 
+    func testReadChecksTheSignatureFirstAndStopsAtTheLimit() throws {
+        struct WrongKind: Error {}
+        try AtomicFile.write([9, 8, 7, 6, 5, 4], to: path("b.bin"))
+        var seen: [UInt8] = []
+        XCTAssertEqual(try FileSystem.read(path("b.bin"), maxBytes: 6, signatureLength: 4) { seen = $0 }, [9, 8, 7, 6, 5, 4])
+        XCTAssertEqual(seen, [9, 8, 7, 6], "the check sees the first bytes only")
+        XCTAssertThrowsError(try FileSystem.read(path("b.bin"), signatureLength: 2) { _ in throw WrongKind() }) { XCTAssertTrue($0 is WrongKind) }
+        XCTAssertThrowsError(try FileSystem.read(path("b.bin"), maxBytes: 5)) {
+            XCTAssertEqual($0 as? InputTooLargeError, InputTooLargeError(path: path("b.bin"), limit: 5))
+        }
+        // A device that never ends: the check refuses it after one small read, the limit stops it otherwise.
+        XCTAssertThrowsError(try FileSystem.read("/dev/zero", signatureLength: 8) { _ in throw WrongKind() }) { XCTAssertTrue($0 is WrongKind) }
+        XCTAssertThrowsError(try FileSystem.read("/dev/zero", maxBytes: 1 << 20)) { XCTAssertTrue($0 is InputTooLargeError) }
+        // A short file gives the check what it has.
+        XCTAssertEqual(try FileSystem.read(path("b.bin"), signatureLength: 100) { XCTAssertEqual($0.count, 6) }.count, 6)
+    }
+
     func testAtomicWriteReplacesOnlyWhenAskedAndLeavesNoTemporaryFile() throws {
         let target = path("out.aec")
         try AtomicFile.write([1], to: target, replacing: false)
@@ -111,6 +128,8 @@ final class FileSystemTests: XCTestCase {
         XCTAssertEqual(Formatting.duration(42.4), "42 s")
         XCTAssertEqual(Formatting.duration(185), "3m05s")
         XCTAssertEqual(Formatting.duration(7620), "2h07m")
+        XCTAssertEqual(Formatting.oneLine("plain name.png"), "plain name.png")
+        XCTAssertEqual(Formatting.oneLine("a\nb\r\tc\u{1B}[31m\u{7F}é.png"), "a\\nb\\r\\tc\\x1B[31m\\x7Fé.png")
         var bar = ProgressBar(width: 10, interval: 1)
         XCTAssertEqual(bar.bar(done: 3, total: 10), "[###-------]")
         XCTAssertEqual(bar.bar(done: 0, total: 0), "[##########]")

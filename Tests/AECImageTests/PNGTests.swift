@@ -173,6 +173,23 @@ final class PNGTests: XCTestCase {
         XCTAssertEqual(error?.description, "not a PNG file (starts with 0x47 0x49 0x46 0x38)")
     }
 
+    /// PngSuite's damaged signatures: CR/LF translations are named as such, other damage generically, and a
+    /// file that does not start with 0x89 "PNG" is not a PNG at all.
+    func testDamagedSignaturesSayWhatIsWrong() throws {
+        let body = Array(try PNG.encode(Self.pattern(width: 4, height: 4, channels: 1)).dropFirst(8))
+        let converted: [[UInt8]] = [[0x0A, 0x1A, 0x0A, 0x00], [0x0D, 0x0D, 0x0A, 0x1A], [0x0D, 0x0A, 0x0A, 0x1A]]
+        for tail in converted {
+            let error = decodeError([0x89, 0x50, 0x4E, 0x47] + tail + body)
+            XCTAssertEqual(error?.kind, .corrupt)
+            XCTAssertTrue(error?.description.contains("line endings were converted") == true, "\(String(describing: error))")
+        }
+        let spaced = decodeError([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x20, 0x0A] + body)  // like xs7n0g01
+        XCTAssertEqual(spaced?.kind, .corrupt)
+        XCTAssertEqual(spaced?.description, "corrupt PNG: damaged PNG signature (0x89 0x50 0x4E 0x47 0x0D 0x0A 0x20 0x0A)")
+        let lowercase = decodeError([0x89, 0x50, 0x4E, 0x67, 0x0D, 0x0A, 0x1A, 0x0A] + body)  // like xs4n0g01
+        XCTAssertEqual(lowercase?.kind, .notThisFormat)
+    }
+
     func testEmptyInput() {
         let error = decodeError([])
         XCTAssertEqual(error?.kind, .notThisFormat)
