@@ -55,8 +55,10 @@ public enum PNG {
                 throw ImageIOError(.corrupt, "corrupt PNG: file is truncated inside its signature (\(start.count) bytes)")
             }
             let shown = start.prefix(8).map { String(format: "0x%02X", $0) }.joined(separator: " ")
-            // CR, LF and ^Z only where CR LF ^Z LF belongs: a text-mode transfer added or removed line endings.
-            let lineEndings = start[4..<8].allSatisfy { [0x0D, 0x0A, 0x1A].contains($0) }
+            // Where CR LF ^Z LF belongs, a run of CRs and LFs around the ^Z (one byte shorter or longer): a
+            // text-mode transfer added or removed line endings.
+            let run = start[4...].prefix { [0x0D, 0x0A, 0x1A].contains($0) }
+            let lineEndings = run.contains(0x1A) && run.count != 4
             throw ImageIOError(.corrupt, "corrupt PNG: damaged PNG signature (\(shown))"
                 + (lineEndings ? ": line endings were converted, as by a text-mode transfer" : ""))
         }

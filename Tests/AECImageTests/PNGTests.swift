@@ -177,7 +177,8 @@ final class PNGTests: XCTestCase {
     /// file that does not start with 0x89 "PNG" is not a PNG at all.
     func testDamagedSignaturesSayWhatIsWrong() throws {
         let body = Array(try PNG.encode(Self.pattern(width: 4, height: 4, channels: 1)).dropFirst(8))
-        let converted: [[UInt8]] = [[0x0A, 0x1A, 0x0A, 0x00], [0x0D, 0x0D, 0x0A, 0x1A], [0x0D, 0x0A, 0x0A, 0x1A]]
+        // CR LF → LF; LF → CR LF; an LF added after the CR. (The tails replace CR LF ^Z LF.)
+        let converted: [[UInt8]] = [[0x0A, 0x1A, 0x0A], [0x0D, 0x0D, 0x0A, 0x1A, 0x0D, 0x0A], [0x0D, 0x0A, 0x0A, 0x1A, 0x0A]]
         for tail in converted {
             let error = decodeError([0x89, 0x50, 0x4E, 0x47] + tail + body)
             XCTAssertEqual(error?.kind, .corrupt)
