@@ -12,7 +12,7 @@ public enum PNG {
     ///   data, truncation, zero width or height), `.tooLarge` (more than `maxPixels` pixels; checked before
     ///   any pixel memory is allocated).
     public static func decode(_ bytes: [UInt8], maxPixels: Int = Image.defaultMaxPixels) throws -> Image {
-        try checkSignature(Array(bytes.prefix(signature.count)))
+        try checkSignature(Array(bytes.prefix(sniffLength)))
         return try CBridge.decode(bytes, maxPixels: maxPixels, aec_png_decode)
     }
 
@@ -31,19 +31,21 @@ public enum PNG {
     }
 
     /// The bytes of the PNG file at `path` (stdin when nil): its signature is checked from the first
-    /// 8 bytes before the rest is read, and a file longer than `Image.inputByteLimit(maxPixels:)` is
+    /// 16 bytes before the rest is read, and a file longer than `Image.inputByteLimit(maxPixels:)` is
     /// refused without being read whole.
     /// - Throws: `ImageIOError` (`.notThisFormat`, or `.corrupt` for a damaged signature),
     ///   `FileSystemError`, `InputTooLargeError`.
     public static func readBytes(_ path: String?, maxPixels: Int = Image.defaultMaxPixels) throws -> [UInt8] {
         try FileSystem.read(path, maxBytes: Image.inputByteLimit(maxPixels: maxPixels),
-                            signatureLength: signature.count, checkSignature: checkSignature)
+                            signatureLength: sniffLength, checkSignature: checkSignature)
     }
 
     /// The 8 bytes every PNG file starts with: 0x89 "PNG" CR LF 0x1A LF.
     public static let signature: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
+    /// Bytes read before the signature is judged: enough to see a signature lengthened by CR/LF conversion.
+    static let sniffLength = 16
 
-    /// Checks the first bytes of a would-be PNG file (the whole file, or at least its first 8 bytes).
+    /// Checks the first bytes of a would-be PNG file (the whole file, or at least its first 16 bytes).
     /// A file that starts with 0x89 "PNG" but not the rest is a damaged PNG, not "not a PNG file"; when the
     /// difference is in its CR/LF bytes, a text-mode transfer (CR/LF translation) did it, and it says so.
     /// - Throws: `ImageIOError` — `.notThisFormat` or `.corrupt`.
