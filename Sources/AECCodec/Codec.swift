@@ -35,10 +35,10 @@ public final class Codec: @unchecked Sendable {
     public let model: CodecModel
     public init(model: CodecModel) { self.model = model }
 
-    /// Tile rows per band: at least 64 tiles (work for the threads) and an even number (a 4:2:0 chroma band
-    /// then covers exactly two luma bands' rows).
+    /// Tile rows per band: at least 512 tiles (32 chunks of 16 for the threads to share evenly; 1.6 MB of
+    /// tile samples) and an even number (a 4:2:0 chroma band then covers exactly two luma bands' rows).
     static func bandTileRows(columns: Int) -> Int {
-        let rows = max(2, (64 + columns - 1) / columns)
+        let rows = max(2, (512 + columns - 1) / columns)
         return rows + rows % 2
     }
 

@@ -113,6 +113,21 @@ final class CodecTests: XCTestCase {
         XCTAssertEqual(decoded.samples, expected)
     }
 
+    /// The codec works in bands of tile rows; the result must be what the whole plane gives at once.
+    /// 28×16,828 gray is 601 tiles in one column: two bands (512 + 89 tile rows).
+    func testBandsGiveWhatTheWholePlaneGives() throws {
+        let height = 28 * 600 + 28
+        XCTAssertEqual(Codec.bandTileRows(columns: 1), 512)
+        let image = TestModels.image(width: 28, height: height, channels: 1)
+        let decoded = try roundTrip(image, bits: 6).image
+        let plane = PlaneSource(image: image, channel: .gray, halved: false).rows(0..<height)
+        let q = CodeQuantizer(bits: 6)
+        let codes = codec.runEncoder(tiles: Tiling.tiles(of: plane), jobs: 2).map { q.value(q.symbol($0)) }
+        let expected = Tiling.plane(fromTiles: codec.runDecoder(codes: codes, jobs: 2), width: 28, height: height)
+            .values.map { ColorTransform.to8Bit(255 * $0) }
+        XCTAssertEqual(decoded.samples, expected)
+    }
+
     func testMoreBitsCostMoreBytes() throws {
         let image = TestModels.image(width: 84, height: 84, channels: 1)
         let sizes = try [2, 4, 8].map { try roundTrip(image, bits: $0).bytes.count }
