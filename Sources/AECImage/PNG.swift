@@ -13,7 +13,25 @@ public enum PNG {
     ///   any pixel memory is allocated).
     public static func decode(_ bytes: [UInt8], maxPixels: Int = Image.defaultMaxPixels) throws -> Image {
         try checkSignature(Array(bytes.prefix(sniffLength)))
-        return try CBridge.decode(bytes, maxPixels: maxPixels, aec_png_decode)
+        // The header first, then the pixels straight into the image's array: a large image is not held
+        // twice (C buffer and Swift copy).
+        var header = aec_image()
+        try bytes.withUnsafeBufferPointer { data in
+            try CBridge.call { err, errlen in aec_png_read_header(data.baseAddress, data.count, max(0, maxPixels), &header, err, errlen) }
+        }
+        let width = Int(header.width), height = Int(header.height), channels = Int(header.channels)
+        guard width >= 1, height >= 1, (1...4).contains(channels) else { throw ImageIOError(.corrupt, "corrupt PNG: empty image") }
+        let count = width * height * channels
+        let samples = try [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+            var decoded = aec_image()
+            try bytes.withUnsafeBufferPointer { data in
+                try CBridge.call { err, errlen in
+                    aec_png_decode_into(data.baseAddress, data.count, max(0, maxPixels), buffer.baseAddress, count, &decoded, err, errlen)
+                }
+            }
+            initialized = count
+        }
+        return Image(width: width, height: height, channels: channels, samples: samples)
     }
 
     /// Reads and decodes the PNG file at `path` (see `readBytes` and `decode(_:maxPixels:)`).

@@ -22,6 +22,9 @@ typedef struct {
     png_structp png;
     png_infop info;
     uint8_t *pixels;
+    uint8_t *destination;  // the caller's buffer for the pixels, or NULL to malloc them
+    size_t capacity;       // its size in bytes
+    int header_only;       // stop after the header: size and channels only
     png_bytep *rows;
     uint32_t width;
     uint32_t height;
@@ -121,7 +124,15 @@ static int decode_pixels(png_reader *reader, size_t max_pixels, char *err, size_
         return aec_fail(err, errlen, AEC_ERR_CORRUPT, "unsupported PNG layout after conversion (%d channels, %d bits)",
                         channels, png_get_bit_depth(png, info));
     }
-    reader->pixels = malloc(row_bytes * height);
+    reader->width = width;
+    reader->height = height;
+    reader->channels = channels;
+    if (reader->header_only) return AEC_OK;
+    if (reader->destination != NULL && reader->capacity != row_bytes * height) {
+        return aec_fail(err, errlen, AEC_ERR_ARGUMENT, "pixel buffer of %zu bytes for a %ux%ux%d image",
+                        reader->capacity, (unsigned)width, (unsigned)height, channels);
+    }
+    reader->pixels = reader->destination != NULL ? reader->destination : malloc(row_bytes * height);
     reader->rows = malloc(sizeof(png_bytep) * height);
     if (reader->pixels == NULL || reader->rows == NULL) {
         return aec_fail(err, errlen, AEC_ERR_NOMEM, "out of memory for a %ux%u image", (unsigned)width, (unsigned)height);
@@ -129,14 +140,13 @@ static int decode_pixels(png_reader *reader, size_t max_pixels, char *err, size_
     for (png_uint_32 y = 0; y < height; y++) reader->rows[y] = reader->pixels + (size_t)y * row_bytes;
     png_read_image(png, reader->rows);
     png_read_end(png, NULL);  // checks the chunks after the image data, up to IEND
-
-    reader->width = width;
-    reader->height = height;
-    reader->channels = channels;
     return AEC_OK;
 }
 
-int aec_png_decode(const uint8_t *data, size_t size, size_t max_pixels, aec_image *out, char *err, size_t errlen) {
+/// aec_png_decode, aec_png_read_header and aec_png_decode_into: the header only, or the pixels into the
+/// caller's buffer (`destination`) or a malloc'd one.
+static int png_run(const uint8_t *data, size_t size, size_t max_pixels, uint8_t *destination, size_t capacity,
+                   int header_only, aec_image *out, char *err, size_t errlen) {
     if (out == NULL) return aec_fail(err, errlen, AEC_ERR_ARGUMENT, "no output image");
     memset(out, 0, sizeof *out);
     if (size == 0 || data == NULL) return aec_fail(err, errlen, AEC_ERR_FORMAT, "not a PNG file (empty)");
@@ -149,13 +159,16 @@ int aec_png_decode(const uint8_t *data, size_t size, size_t max_pixels, aec_imag
         return aec_fail(err, errlen, AEC_ERR_FORMAT, "not a PNG file (starts with %s)", start);
     }
 
-    int status = check_critical_crcs(data, size, err, errlen);
+    int status = header_only ? AEC_OK : check_critical_crcs(data, size, err, errlen);
     if (status != AEC_OK) return status;
 
     png_reader reader;
     memset(&reader, 0, sizeof reader);
     reader.data = data;
     reader.size = size;
+    reader.destination = destination;
+    reader.capacity = capacity;
+    reader.header_only = header_only;
     reader.png = png_create_read_struct(PNG_LIBPNG_VER_STRING, &reader, on_error, on_warning);
     if (reader.png != NULL) reader.info = png_create_info_struct(reader.png);
     if (reader.png == NULL || reader.info == NULL) {
@@ -167,7 +180,7 @@ int aec_png_decode(const uint8_t *data, size_t size, size_t max_pixels, aec_imag
     png_destroy_read_struct(&reader.png, &reader.info, NULL);
     free(reader.rows);
     if (status != AEC_OK) {
-        free(reader.pixels);
+        if (reader.pixels != destination) free(reader.pixels);
         return status;
     }
     out->pixels = reader.pixels;
@@ -175,4 +188,18 @@ int aec_png_decode(const uint8_t *data, size_t size, size_t max_pixels, aec_imag
     out->height = reader.height;
     out->channels = reader.channels;
     return AEC_OK;
+}
+
+int aec_png_decode(const uint8_t *data, size_t size, size_t max_pixels, aec_image *out, char *err, size_t errlen) {
+    return png_run(data, size, max_pixels, NULL, 0, 0, out, err, errlen);
+}
+
+int aec_png_read_header(const uint8_t *data, size_t size, size_t max_pixels, aec_image *out, char *err, size_t errlen) {
+    return png_run(data, size, max_pixels, NULL, 0, 1, out, err, errlen);
+}
+
+int aec_png_decode_into(const uint8_t *data, size_t size, size_t max_pixels, uint8_t *pixels, size_t capacity,
+                        aec_image *out, char *err, size_t errlen) {
+    if (pixels == NULL) return aec_fail(err, errlen, AEC_ERR_ARGUMENT, "no pixel buffer");
+    return png_run(data, size, max_pixels, pixels, capacity, 0, out, err, errlen);
 }

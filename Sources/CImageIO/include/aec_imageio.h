@@ -35,6 +35,14 @@ typedef struct aec_image {
 /// are supported. Images with width * height > max_pixels are rejected before any pixel memory is allocated.
 int aec_png_decode(const uint8_t *data, size_t size, size_t max_pixels, aec_image *out, char *err, size_t errlen);
 
+/// The size and channel count aec_png_decode would give (out->pixels stays NULL), from the header alone.
+int aec_png_read_header(const uint8_t *data, size_t size, size_t max_pixels, aec_image *out, char *err, size_t errlen);
+
+/// aec_png_decode into the caller's buffer of exactly width * height * channels bytes (from
+/// aec_png_read_header), so that the samples are not copied afterwards; out->pixels is that buffer.
+int aec_png_decode_into(const uint8_t *data, size_t size, size_t max_pixels, uint8_t *pixels, size_t capacity,
+                        aec_image *out, char *err, size_t errlen);
+
 /// Encodes 8-bit samples (channels 1 gray, 2 gray+alpha, 3 RGB, 4 RGBA) as a PNG with default compression.
 /// On success `*out` is a malloc'd buffer of `*out_size` bytes; release it with aec_free.
 int aec_png_encode(const uint8_t *pixels, uint32_t width, uint32_t height, int channels,
