@@ -16,6 +16,8 @@ public enum CodecError: Error, Equatable, CustomStringConvertible {
     case bitsOutOfRange(Int)
     /// No shipped model of this name (e.g. "default") in this build.
     case noShippedModel(String)
+    /// No folder with the shipped models was found (`ShippedModels.searchedFolders`).
+    case noShippedModels(searched: [String])
     case encodingFailed(String)
     case unknownModel(UInt32)
 
@@ -41,6 +43,8 @@ public enum CodecError: Error, Equatable, CustomStringConvertible {
         case .emptyImage: return "the image has no pixels"
         case .encodingFailed(let why): return "cannot encode: \(why)"
         case .noShippedModel(let name): return "no model \"\(name)\" is shipped in this build"
+        case .noShippedModels(let searched):
+            return "the shipped models are not installed (looked for default.aecm in \(searched.joined(separator: ", ")))"
         case .unknownModel(let f): return String(format: "made with model %06x, which is not one of the shipped models", f)
         case let .unsupportedBits(b, available):
             return "the model has no entropy tables for \(b) bits (it has: \(available.map(String.init).joined(separator: ", ")))"

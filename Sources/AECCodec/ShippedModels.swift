@@ -2,7 +2,14 @@ import AECBase
 import AECNet
 import Foundation
 
-/// The models that ship inside the package (`Sources/AECCodec/Models/*.aecm`, a SwiftPM resource).
+/// The models that ship with aec (`Sources/AECCodec/Models/*.aecm`, copied next to the executables by
+/// the build as a SwiftPM resource bundle, or installed under `PREFIX/share/aec/models` by
+/// `scripts/install.sh`).
+///
+/// The folder is the first of `searchedFolders` that holds `default.aecm`: `$AEC_MODELS`, then
+/// `../share/aec/models` from the executable's folder, then the resource bundle next to the executable. A
+/// copied or installed binary never depends on the build folder, and when no folder has the models the
+/// error says where it looked (no crash: SwiftPM's own bundle accessor would stop the process).
 ///
 /// Each model is parsed the first time it is asked for, then kept: encoding with one model, or decoding
 /// files of one model, parses only that one (the files are several MB of entropy tables). Finding a model
@@ -11,8 +18,28 @@ public enum ShippedModels {
     /// The name of the default model's file.
     public static let defaultName = "default"
 
-    /// The folder the models were copied into at build time.
-    static var folder: URL? { Bundle.module.url(forResource: "Models", withExtension: nil) }
+    /// The folders searched for the shipped models, in order.
+    public static var searchedFolders: [String] {
+        var folders: [String] = []
+        if let given = ProcessInfo.processInfo.environment["AEC_MODELS"], !given.isEmpty { folders.append(given) }
+        let executableFolder = Paths.parent(of: executablePath)
+        folders.append(Paths.join(Paths.parent(of: executableFolder), "share/aec/models"))
+        folders.append(Paths.join(executableFolder, "aec_AECCodec.resources/Models"))
+        return folders
+    }
+
+    /// The folder the shipped models are read from: the first searched folder with `default.aecm`.
+    public static var folder: String? {
+        searchedFolders.first { FileSystem.kind(of: Paths.join($0, "\(defaultName).aecm")) == .file }
+    }
+
+    /// The running executable's path (Linux: /proc/self/exe; elsewhere Foundation's answer).
+    private static var executablePath: String {
+        var buffer = [CChar](repeating: 0, count: 4096)
+        let count = readlink("/proc/self/exe", &buffer, buffer.count - 1)
+        if count > 0 { return String(decoding: buffer[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self) }
+        return Bundle.main.executablePath ?? CommandLine.arguments[0]
+    }
 
     /// The default model (`default.aecm`).
     public static func `default`() throws -> CodecModel { try named(defaultName) }
@@ -42,7 +69,7 @@ public enum ShippedModels {
         return model
     }
 
-    private static let catalogue = Catalogue(folder: folder)
+    private static let catalogue = Catalogue(folder: folder.map { URL(fileURLWithPath: $0) })
 }
 
 /// The shipped models' files and the ones parsed so far, safe to use from several threads.
@@ -60,7 +87,8 @@ private final class Catalogue: @unchecked Sendable {
     }
 
     func model(_ name: String) throws -> CodecModel {
-        guard let folder, names.contains(name) else { throw CodecError.noShippedModel(name) }
+        guard let folder else { throw CodecError.noShippedModels(searched: ShippedModels.searchedFolders) }
+        guard names.contains(name) else { throw CodecError.noShippedModel(name) }
         lock.lock()
         defer { lock.unlock() }
         if let result = loaded[name] { return try result.get() }

@@ -45,7 +45,8 @@ public enum ToolHints {
         switch codecError {
         case .wrongModel: return text + " (pass the right one with --model)"
         case .noShippedModel: return text + "; pass one with --model"
-        case .unknownModel: return text + "; pass it with --model"
+        case .unknownModel: return text + " (in \(ShippedModels.folder ?? "?")); pass it with --model"
+        case .noShippedModels: return text + "; install them with scripts/install.sh, set AEC_MODELS to their folder, or pass --model"
         case .bitsOutOfRange: return text + " (--bits)"
         case .tooLarge: return text + " (--max-pixels raises it)"
         default: return text

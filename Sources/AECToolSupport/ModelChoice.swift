@@ -24,6 +24,7 @@ public final class ModelChoice: @unchecked Sendable {
         if let fixed { return fixed }
         return try lock.withLock {
             if let codec = shipped[fingerprint] { return codec }
+            guard ShippedModels.folder != nil else { throw CodecError.noShippedModels(searched: ShippedModels.searchedFolders) }
             guard let model = ShippedModels.model(withFingerprint: fingerprint) else { throw CodecError.unknownModel(fingerprint) }
             let codec = Codec(model: model)
             shipped[fingerprint] = codec

@@ -148,6 +148,8 @@ public enum EncodeTool {
         } catch let error as CodecError {
             if case .noShippedModel = error {
                 console.error(ToolHints.describe(error))
+            } else if case .noShippedModels = error {
+                console.error(ToolHints.describe(error))
             } else {
                 console.error(request.modelPath ?? "the default model", ToolHints.describe(error))
             }
