@@ -83,7 +83,7 @@ let package = Package(
             "AECBase", "AECToolSupport", "AECCodec", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "aec-decode", dependencies: [
-            "AECBase", "AECToolSupport", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "AECBase", "AECCodec", "AECToolSupport", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "aec-train", dependencies: [
             "AECBase", "AECNet", "AECTraining", "AECCodec", .product(name: "ArgumentParser", package: "swift-argument-parser"),

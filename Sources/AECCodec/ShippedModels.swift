@@ -62,6 +62,9 @@ public enum ShippedModels {
         catalogue.name(withFingerprint: fingerprint)
     }
 
+    /// The fingerprint of the shipped model `name` (from its file's stored CRC, without parsing it).
+    public static func fingerprint(of name: String) -> UInt32? { catalogue.fingerprint(of: name) }
+
     /// The shipped model with this fingerprint, if any.
     public static func model(withFingerprint fingerprint: UInt32) -> CodecModel? {
         guard let name = name(withFingerprint: fingerprint), let model = try? named(name),
@@ -98,6 +101,10 @@ private final class Catalogue: @unchecked Sendable {
     }
 
     func name(withFingerprint fingerprint: UInt32) -> String? {
+        names.first { self.fingerprint(of: $0) == fingerprint }
+    }
+
+    func fingerprint(of name: String) -> UInt32? {
         lock.lock()
         defer { lock.unlock() }
         if fingerprints == nil {
@@ -105,7 +112,7 @@ private final class Catalogue: @unchecked Sendable {
             for name in names { byName[name] = folder.flatMap { storedFingerprint(of: $0.appendingPathComponent("\(name).aecm").path) } }
             fingerprints = byName
         }
-        return names.first { fingerprints?[$0] == fingerprint }
+        return fingerprints?[name] ?? nil
     }
 
     /// The fingerprint cut from the CRC-32 a model file stores in its last four bytes — the model's

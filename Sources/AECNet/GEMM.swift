@@ -289,3 +289,17 @@ private func gemv(transA: Bool, m: Int, k: Int, a: UnsafePointer<Float>, lda: In
         }
     }
 }
+
+/// Which kernels this build runs, for `--version` and the engine report: chosen at compile time (see
+/// Package.swift; `AEC_PORTABLE=1` builds the portable ones).
+public enum EngineKernels {
+    public static var description: String {
+#if AEC_FMA && arch(x86_64)
+        return "AVX2 + FMA (SIMD8 GEMM micro-kernel, compiled in)"
+#elseif AEC_FMA
+        return "FMA (SIMD8 GEMM micro-kernel)"
+#else
+        return "portable (no FMA code generation)"
+#endif
+    }
+}

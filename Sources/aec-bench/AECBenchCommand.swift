@@ -11,6 +11,7 @@ struct AECBenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "aec-bench",
         abstract: "Measure aec: against JPEG and WebP (compare, the default), or the engine's speed.",
+        version: AECVersion.report(tool: "aec-bench"),
         subcommands: [Compare.self, Engine.self],
         defaultSubcommand: Compare.self)
 }

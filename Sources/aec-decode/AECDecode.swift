@@ -1,4 +1,5 @@
 import AECBase
+import AECCodec
 import AECToolSupport
 import ArgumentParser
 
@@ -23,7 +24,8 @@ struct AECDecode: ParsableCommand {
               aec-decode shots-aec/ -o restored/
               aec-decode --model mine.aecm photo.aec -o - | display
               aec-decode --info photo.aec
-            """)
+            """,
+        version: AECVersion.report(tool: "aec-decode"))
 
     /// Refuses file names that look like short flags (`-dash.png`) before the parser reads them as `-h`.
     static func main() {

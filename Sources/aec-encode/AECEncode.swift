@@ -25,7 +25,8 @@ struct AECEncode: ParsableCommand {
               aec-encode photo.png -o small.aec --bits 4
               aec-encode -v --model mine.aecm photo.png -o out/
               cat a.png | aec-encode - -o - > a.aec
-            """)
+            """,
+        version: AECVersion.report(tool: "aec-encode"))
 
     /// Refuses file names that look like short flags (`-dash.png`) before the parser reads them as `-h`.
     static func main() {

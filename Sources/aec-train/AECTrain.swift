@@ -22,7 +22,8 @@ struct AECTrain: ParsableCommand {
               aec-train --png-dir photos/ --epochs 5 -o photos.aecm      # random 28×28 crops
               aec-train -o fashion.aecm --resume fashion.aecm.ckpt       # continue an interrupted run
               aec-train --png-dir photos/ --init-from fashion.aecm -o photos.aecm  # fine-tune a trained model
-            """)
+            """,
+        version: AECVersion.report(tool: "aec-train"))
 
     @Option(name: .customLong("fashion-mnist"), help: ArgumentHelp("Folder with the Fashion-MNIST .gz IDX files.", valueName: "dir"))
     var fashionMNIST = FashionMNIST.defaultDirectory

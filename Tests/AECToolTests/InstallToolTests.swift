@@ -1,4 +1,5 @@
 import AECBase
+import AECCodec
 import Foundation
 import XCTest
 
@@ -54,5 +55,17 @@ final class InstallToolTests: XCTestCase {
         let pointed = try run(Paths.join(bin, "aec-decode"), [coded, "-o", Paths.join(prefix, "z.png"), "--quiet"],
                               environment: ["AEC_MODELS": Paths.join(prefix, "moved/aec/models")])
         XCTAssertEqual(pointed.status, 0, pointed.stderr)
+    }
+
+    func testEveryToolPrintsItsVersion() throws {
+        for tool in ["aec-encode", "aec-decode", "aec-train", "aec-bench"] {
+            let run = try run(try Tools.executable(tool).path, ["--version"])
+            XCTAssertEqual(run.status, 0, run.stderr)
+            let text = String(decoding: run.stdout, as: UTF8.self)
+            for expected in ["\(tool) \(AECVersion.release)", "writes version \(AECFile.version), reads versions 1–\(AECFile.version)",
+                             "shipped models: ", "default (", "engine: "] {
+                XCTAssertTrue(text.contains(expected), "\(tool): '\(expected)' in \(text)")
+            }
+        }
     }
 }
