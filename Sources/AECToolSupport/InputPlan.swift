@@ -71,6 +71,17 @@ public struct InputPlan: Sendable {
     /// The output folder to make before writing, when `-o` names one.
     public var outputFolder: String?
 
+    /// Extensions of image formats other than the ones the tools write.
+    static let otherFormats = ["png", "aec", "jpg", "jpeg", "webp", "gif", "bmp", "tif", "tiff", "avif", "heic", "jxl", "ppm", "pgm"]
+
+    /// Refuses an output file whose extension names another image format (`-o x.webp` for a tool that
+    /// writes `.aec`): the bytes would lie about what they are. Other names (no extension, `.bin`) are fine.
+    static func checkOutputName(_ output: String, outputExtension: String) throws {
+        guard let other = otherFormats.first(where: { $0 != outputExtension && Paths.hasExtension(output, $0) }) else { return }
+        let suggested = Paths.replacingExtension(of: output, with: outputExtension)
+        throw UsageError("-o \(output): the name says .\(other), but this tool writes .\(outputExtension) files (name it \(suggested))")
+    }
+
     public init(inputs: [String], output: String?, inputExtension: String, outputExtension: String) throws {
         guard !inputs.isEmpty else { throw UsageError("no input: give one or more files or folders, or - for stdin") }
         if inputs.contains("-") && inputs.count > 1 {
@@ -107,6 +118,7 @@ public struct InputPlan: Sendable {
                 let name = Paths.replacingExtension(of: Paths.name(of: inputs[0]), with: outputExtension)
                 add(inputs[0], kind: kinds[0], destination: .file(Paths.join(output, name)))
             } else {
+                try Self.checkOutputName(output, outputExtension: outputExtension)
                 add(inputs[0], kind: kinds[0], destination: .file(output))
             }
             return

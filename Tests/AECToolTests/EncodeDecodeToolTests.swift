@@ -416,6 +416,8 @@ final class EncodeDecodeToolTests: XCTestCase {
             [sample("fashion-0.png"), sample("fashion-1.png"), "-o", path("plain-file")],
             ["-", "-o", path("d")],                                            // stdin into a folder: no name
             [sample("fashion-0.png"), "-o", path("x.aec"), "--no-such-option"],
+            [sample("fashion-0.png"), "-o", path("x.webp")],                  // the name says another format
+            [sample("fashion-0.png"), "-o", path("x.PNG")],
         ]
         // --quality picks a shipped model, so these run without the test's --model.
         let qualityCases: [[String]] = [
@@ -428,9 +430,10 @@ final class EncodeDecodeToolTests: XCTestCase {
             let run = try CodecTools.run("aec-encode", args)
             XCTAssertEqual(run.status, 64, "\(args): \(run.stderr)")
             XCTAssertTrue(run.stderr.contains("Error:"), run.stderr)
-            XCTAssertFalse(exists(path("x.aec")) || exists(path("x")), "\(args)")
+            XCTAssertFalse(exists(path("x.aec")) || exists(path("x")) || exists(path("x.webp")) || exists(path("x.PNG")), "\(args)")
         }
-        for args in [[path("a.aec")], ["--info", path("a.aec"), "-o", path("y.png")], [path("a.aec"), "-o", path("y.png"), "--jobs", "-1"]] {
+        for args in [[path("a.aec")], ["--info", path("a.aec"), "-o", path("y.png")], [path("a.aec"), "-o", path("y.png"), "--jobs", "-1"],
+                     [path("a.aec"), "-o", path("y.jpg")]] {
             let run = try decode(args)
             XCTAssertEqual(run.status, 64, "\(args): \(run.stderr)")
         }
