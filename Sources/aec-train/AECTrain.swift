@@ -195,8 +195,16 @@ struct AECTrain: ParsableCommand {
 
         let training: any TileSource, test: any TileSource
         if let pngDirectory {
-            training = try PNGCropTiles(directory: pngDirectory, seed: seed, cropsPerEpoch: limit)
-            test = try PNGCropTiles(directory: testPNGDirectory ?? pngDirectory, seed: seed ^ 0x7E57)
+            let crops = try PNGCropTiles(directory: pngDirectory, seed: seed, cropsPerEpoch: limit)
+            let testCrops = try PNGCropTiles(directory: testPNGDirectory ?? pngDirectory, seed: seed ^ 0x7E57)
+            // A PNG that does not decode is left out with a warning, as aec-encode does.
+            var warned = Set<String>()
+            for (path, reason) in crops.skipped + testCrops.skipped where warned.insert(path).inserted {
+                log("aec-train: warning: \(Formatting.oneLine(path)): \(reason) (skipped)")
+            }
+            if !warned.isEmpty { log("aec-train: \(warned.count) PNG file(s) skipped, \(crops.paths.count) used for training") }
+            training = crops
+            test = testCrops
         } else {
             training = try IDXTiles(FashionMNIST.load(.train, directory: fashionMNIST), limit: limit)
             test = try IDXTiles(FashionMNIST.load(.test, directory: fashionMNIST))

@@ -114,4 +114,29 @@ final class TrainToolTests: XCTestCase {
         let run = try Tools.run("aec-train", ["--png-dir", samples, "--widths", "2,2,2", "--resume", bogus.path, "-o", output()])
         assertFailure(run, status: 1, mentions: "not an aec model file")
     }
+
+    /// A damaged PNG in the training folder is reported and left out (as aec-encode does), not fatal; a
+    /// folder whose only PNG is damaged is still an error naming it.
+    func testADamagedPNGIsSkippedWithAWarning() throws {
+        let images = folder.appendingPathComponent("images")
+        try FileManager.default.createDirectory(at: images, withIntermediateDirectories: true)
+        let samples = Tools.packageRoot.appendingPathComponent("Samples")
+        for name in ["fashion-0.png", "fashion-1.png"] {
+            try FileManager.default.copyItem(at: samples.appendingPathComponent(name), to: images.appendingPathComponent(name))
+        }
+        try Data("not a png".utf8).write(to: images.appendingPathComponent("broken.png"))
+        let run = try Tools.run("aec-train", ["--png-dir", images.path, "--epochs", "1", "--limit", "8", "--widths", "2,2,2",
+                                              "-o", output()])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        XCTAssertTrue(run.stderr.contains("warning: \(images.appendingPathComponent("broken.png").path): not a PNG file"), run.stderr)
+        XCTAssertTrue(run.stderr.contains("1 PNG file(s) skipped, 2 used for training"), run.stderr)
+        XCTAssertNoThrow(try ModelFile.load(from: output()))
+
+        let only = folder.appendingPathComponent("only")
+        try FileManager.default.createDirectory(at: only, withIntermediateDirectories: true)
+        try Data("not a png".utf8).write(to: only.appendingPathComponent("broken.png"))
+        try? FileManager.default.removeItem(atPath: output())
+        let failed = try Tools.run("aec-train", ["--png-dir", only.path, "-o", output()])
+        assertFailure(failed, status: 1, mentions: "broken.png")
+    }
 }

@@ -11,6 +11,8 @@ import AECImage
 public struct PNGCropTiles: TileSource {
     /// The images used, sorted.
     public let paths: [String]
+    /// PNGs that did not decode (damaged, too large), with why: left out, not fatal.
+    public let skipped: [(path: String, reason: String)]
     /// The number of crops in one epoch.
     public let count: Int
     public let seed: UInt64
@@ -25,27 +27,36 @@ public struct PNGCropTiles: TileSource {
     ///   - seed: chooses the crops.
     ///   - cropsPerEpoch: tiles per epoch; by default the sum over the images of max(1, (w/28)·(h/28)).
     ///   - maxPixels: the largest image accepted, in pixels.
-    /// - Throws: `DatasetError` — `.notFound`/`.unreadable` for the directory, `.noImages` when it holds no PNG,
-    ///   `.badImage` naming a PNG that does not decode; `ImageIOError` (`.fileSystem`) for an unreadable file.
+    /// A PNG that does not decode is left out and listed in `skipped`.
+    /// - Throws: `DatasetError` — `.notFound`/`.unreadable` for the directory, `.noImages` when it holds no PNG
+    ///   that decodes, `.badImage` when its only PNG does not; `ImageIOError` (`.fileSystem`) for an
+    ///   unreadable file.
     public init(directory: String, seed: UInt64 = 0, cropsPerEpoch: Int? = nil,
                 maxPixels: Int = Image.defaultMaxPixels) throws {
         let paths = try pngFiles(under: directory)
         guard !paths.isEmpty else { throw DatasetError.noImages(directory: directory) }
         var images: [Image] = []
         var cumulative: [Int] = []
+        var skipped: [(path: String, reason: String)] = []
         var total = 0
         for path in paths {
             let image: Image
             do {
                 image = try PNG.read(contentsOf: path, maxPixels: maxPixels)
             } catch let error as ImageIOError where error.kind != .fileSystem {
-                throw DatasetError.badImage(path: path, reason: error.description)
+                skipped.append((path, error.description))
+                continue
             }
             total += max(1, (image.width / Architecture.tileSide) * (image.height / Architecture.tileSide))
             cumulative.append(total)
             images.append(Self.padded(image.toGray()))
         }
-        self.paths = paths
+        if images.isEmpty {
+            if skipped.count == 1 { throw DatasetError.badImage(path: skipped[0].path, reason: skipped[0].reason) }
+            throw DatasetError.noImages(directory: directory)
+        }
+        self.paths = paths.filter { path in !skipped.contains { $0.path == path } }
+        self.skipped = skipped
         self.images = images
         self.cumulativeWeights = cumulative
         self.count = max(0, cropsPerEpoch ?? total)
