@@ -59,6 +59,7 @@ public enum BatchRunner {
 
         var summary = RunSummary(direction: direction)
         summary.failed = plan.failures.count
+        summary.skipped = plan.skippedOtherFiles
         let lock = Lock()
         let progress = Progress(console: console, total: plan.files.count)
         let files = plan.files

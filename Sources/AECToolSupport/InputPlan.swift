@@ -68,6 +68,8 @@ public struct InputPlan: Sendable {
     public var failures: [FileFailure] = []
     /// Folder inputs in which no file was found.
     public var emptyFolders: [String] = []
+    /// Files in the input folders without the input extension (not images of the kind read): left out.
+    public var skippedOtherFiles = 0
     /// The output folder to make before writing, when `-o` names one.
     public var outputFolder: String?
 
@@ -175,6 +177,7 @@ public struct InputPlan: Sendable {
     private mutating func scan(_ folder: String, extension ext: String) -> [String] {
         let listing = FolderWalk.files(under: folder, extensions: [ext])
         failures += listing.unreadable.map { FileFailure(path: $0.path, cause: "cannot list the folder: \($0.reason)") }
+        skippedOtherFiles += listing.otherFiles
         return listing.files
     }
 }

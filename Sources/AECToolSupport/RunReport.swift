@@ -12,7 +12,7 @@ import Darwin
 ///
 ///     {"input": …, "output": …, "status": "done" | "up to date" | "failed", "message": …,
 ///      "bytes_in": …, "bytes_out": …, "pixels": …, "model": …, "bits": …, "ms": …, "psnr": …}
-///     {"summary": true, "tool": …, "shard": "K/N" | null, "done": …, "up_to_date": …, "failed": …,
+///     {"summary": true, "tool": …, "shard": "K/N" | null, "done": …, "up_to_date": …, "failed": …, "skipped": …,
 ///      "bytes_in": …, "bytes_out": …, "pixels": …, "seconds": …}
 ///
 /// Keys whose value is not known are left out (`message` only for failures, `psnr` only with `-v`).
@@ -49,7 +49,7 @@ public final class RunReport: @unchecked Sendable {
     /// The closing summary.
     func summary(_ summary: RunSummary, tool: String, shard: Shard?, seconds: Double) {
         append([("summary", .bool(true)), ("tool", .string(tool)), ("shard", shard.map { .string($0.description) } ?? .null),
-                ("done", .int(summary.done)), ("up_to_date", .int(summary.upToDate)), ("failed", .int(summary.failed)),
+                ("done", .int(summary.done)), ("up_to_date", .int(summary.upToDate)), ("failed", .int(summary.failed)), ("skipped", .int(summary.skipped)),
                 ("bytes_in", .int(summary.bytesIn)), ("bytes_out", .int(summary.bytesOut)), ("pixels", .int(summary.pixels)),
                 ("seconds", .number(seconds, decimals: 3))])
     }

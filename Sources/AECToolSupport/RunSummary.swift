@@ -37,6 +37,8 @@ public struct RunSummary: Sendable {
     /// Outputs that existed already and were left as they are (`--skip-existing`).
     public var upToDate = 0
     public var failed = 0
+    /// Files in the input folders that are not of the kind read (no `.png` / `.aec` extension): left out.
+    public var skipped = 0
     public var bytesIn = 0
     public var bytesOut = 0
     public var pixels = 0
@@ -56,11 +58,14 @@ public struct RunSummary: Sendable {
     /// Mean bits of `.aec` per pixel over the files done.
     public var bitsPerPixel: Double { pixels == 0 ? 0 : 8 * Double(codedBytes) / Double(pixels) }
 
-    /// "3 files done, 2 up to date, 1 failed: 12.3 kB → 1.1 kB (11.2:1), 1.84 bits/pixel, 0.4 s"
+    /// "3 files done, 2 up to date, 1 failed, 4 other files skipped (not .png): 12.3 kB → 1.1 kB (11.2:1), 1.84 bits/pixel, 0.4 s"
     public func line(seconds: Double) -> String {
         var text = "\(done) file\(done == 1 ? "" : "s") done"
         if upToDate > 0 { text += ", \(upToDate) up to date" }
         if failed > 0 { text += ", \(failed) failed" }
+        if skipped > 0 {
+            text += ", \(skipped) other file\(skipped == 1 ? "" : "s") skipped (not .\(direction == .encode ? "png" : "aec"))"
+        }
         if done > 0 {
             text += ": \(Formatting.bytes(bytesIn)) → \(Formatting.bytes(bytesOut))"
             let png = Double(direction == .encode ? bytesIn : bytesOut), aec = Double(codedBytes)

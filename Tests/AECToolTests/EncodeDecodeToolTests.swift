@@ -137,13 +137,13 @@ final class EncodeDecodeToolTests: XCTestCase {
 
     func testFoldersAreMirroredRecursively() throws {
         let source = path("shots")
-        for name in ["a.png", "sub/b.PNG", "sub/deeper/c.png", "sub/notes.txt", ".hidden.png", "sub/.cache/d.png"] {
+        for name in ["a.png", "sub/b.PNG", "sub/deeper/c.png", "sub/notes.txt", "photo.jpg", ".hidden.png", "sub/.cache/d.png"] {
             try write(try bytes(sample("fashion-2.png")), to: source + "/" + name)
         }
         try FileManager.default.createSymbolicLink(atPath: source + "/linked", withDestinationPath: source + "/sub")
         let run = try encode([source, "-o", path("shots-aec")])
         XCTAssertEqual(run.status, 0, run.stderr)
-        XCTAssertTrue(run.stderr.contains("3 files done"), run.stderr)
+        XCTAssertTrue(run.stderr.contains("3 files done, 2 other files skipped (not .png)"), "what was left out is counted: \(run.stderr)")
         XCTAssertEqual(tree(path("shots-aec")), ["a.aec", "sub/b.aec", "sub/deeper/c.aec"])
 
         let back = try decode([path("shots-aec"), "-o", path("restored")])

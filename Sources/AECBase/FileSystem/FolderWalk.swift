@@ -18,6 +18,8 @@ public enum FolderWalk {
         public var files: [String] = []
         /// Folders that could not be listed, with the system's reason (the rest of the walk went on).
         public var unreadable: [FileSystemError] = []
+        /// Files (not hidden) whose extension is not one of those asked for: left out, counted.
+        public var otherFiles = 0
     }
 
     /// The files under `folder` whose extension is one of `extensions`.
@@ -50,10 +52,11 @@ public enum FolderWalk {
             case .folder:
                 scan(folder: folder, relative: child, extensions: extensions, into: &listing)
             case .file:
-                if matches { listing.files.append(child) }
+                if matches { listing.files.append(child) } else { listing.otherFiles += 1 }
             case .other:
                 // A symbolic link (or a device, a FIFO): follow links to files, skip links to folders.
-                if matches, FileSystem.kind(of: childPath) == .file { listing.files.append(child) }
+                guard FileSystem.kind(of: childPath) == .file else { break }
+                if matches { listing.files.append(child) } else { listing.otherFiles += 1 }
             case .missing:
                 break  // removed while listing
             }
