@@ -61,7 +61,7 @@ public enum PNG {
     /// The 8 bytes every PNG file starts with: 0x89 "PNG" CR LF 0x1A LF.
     public static let signature: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
     /// Bytes read before the signature is judged: enough to see a signature lengthened by CR/LF conversion.
-    static let sniffLength = 16
+    public static let sniffLength = 16
 
     /// Checks the first bytes of a would-be PNG file (the whole file, or at least its first 16 bytes).
     /// A file that starts with 0x89 "PNG" but not the rest is a damaged PNG, not "not a PNG file"; when the

@@ -29,7 +29,7 @@ public enum BatchRunner {
         if let shard = settings.shard { plan.files.removeAll { !shard.contains(relativePath: $0.relativePath) } }
         for failure in plan.failures { console.error(failure.path, failure.cause) }
         for folder in plan.emptyFolders {
-            console.warning("\(folder): no .\(direction == .encode ? "png" : "aec") files in this folder")
+            console.warning("\(folder): no \(direction == .encode ? ".png or .jpg" : ".aec") files in this folder")
         }
         if let folder = plan.outputFolder, !plan.files.isEmpty {
             do {

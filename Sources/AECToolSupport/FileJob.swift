@@ -10,7 +10,7 @@ public protocol FileJob: Sendable {
     func run(_ file: PlannedFile, jobs: Int) throws -> FileOutcome
 }
 
-/// PNG → `.aec`.
+/// PNG or JPEG → `.aec`.
 public struct EncodeJob: FileJob {
     public let codec: Codec
     /// Bits and chroma resolution (`jobs` is set per call).
@@ -27,10 +27,10 @@ public struct EncodeJob: FileJob {
 
     public func run(_ file: PlannedFile, jobs: Int) throws -> FileOutcome {
         try AtomicOutput.check(file.destination, force: force, createFolders: file.createsFolders)
-        // The PNG's bytes are let go once decoded: only their count is kept.
+        // The input's bytes are let go once decoded: only their count is kept.
         let (bytesIn, image) = try FileFailure.naming(file.name) { () throws -> (Int, Image) in
-            let input = try PNG.readBytes(file.sourcePath, maxPixels: maxPixels)
-            return (input.count, try PNG.decode(input, maxPixels: maxPixels))
+            let input = try ImageInput.readBytes(file.sourcePath, maxPixels: maxPixels)
+            return (input.count, try ImageInput.decode(input, maxPixels: maxPixels))
         }
         let (encoded, psnr) = try FileFailure.naming(file.name) { () throws -> (Codec.Encoded, Double?) in
             var options = self.options

@@ -18,7 +18,7 @@ public enum InfoReport {
     /// - Returns: the exit status.
     /// - Throws: `UsageError` for inputs that do not go together.
     public static func run(inputs: [String], models: ModelChoice, maxPixels: Int, console: Console) throws -> Int32 {
-        let plan = try InputPlan(inputs: inputs, output: nil, inputExtension: "aec", outputExtension: "png")
+        let plan = try InputPlan(inputs: inputs, output: nil, inputExtensions: ["aec"], outputExtension: "png")
         var failed = plan.failures.count
         for failure in plan.failures { console.error(failure.path, failure.cause) }
         for folder in plan.emptyFolders { console.warning("\(folder): no .aec files in this folder") }

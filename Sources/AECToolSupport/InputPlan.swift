@@ -53,7 +53,7 @@ public struct PlannedFile: Equatable, Sendable {
 /// - One file (or stdin) in: `-o` names the output file, or an existing folder (or a path ending in `/`),
 ///   in which case the output is that folder's entry named like the input with its extension replaced.
 /// - Several inputs or a folder: `-o` names a folder (made if missing). A folder input is searched
-///   recursively for files with `inputExtension` (any case), skipping hidden entries (name starting with
+///   recursively for files with one of `inputExtensions` (any case), skipping hidden entries (name starting with
 ///   `.`) and symbolic links to folders, and its tree is mirrored under the output folder; a file input
 ///   goes straight into the output folder. Files are listed in byte order of their paths.
 /// - `-o -` (stdout) only with a single input file.
@@ -84,7 +84,7 @@ public struct InputPlan: Sendable {
         throw UsageError("-o \(output): the name says .\(other), but this tool writes .\(outputExtension) files (name it \(suggested))")
     }
 
-    public init(inputs: [String], output: String?, inputExtension: String, outputExtension: String) throws {
+    public init(inputs: [String], output: String?, inputExtensions: [String], outputExtension: String) throws {
         guard !inputs.isEmpty else { throw UsageError("no input: give one or more files or folders, or - for stdin") }
         if inputs.contains("-") && inputs.count > 1 {
             throw UsageError("'-' (stdin) must be the only input")
@@ -95,7 +95,7 @@ public struct InputPlan: Sendable {
             // Only reading (`--info`): every file found, its destination stdout.
             for (input, kind) in zip(inputs, kinds) {
                 if kind == .folder {
-                    let found = scan(input, extension: inputExtension)
+                    let found = scan(input, extensions: inputExtensions)
                     if found.isEmpty { emptyFolders.append(input) }
                     files += found.map { PlannedFile(source: .file(Paths.join(input, $0)), destination: .stdout, relativePath: $0) }
                 } else {
@@ -135,7 +135,7 @@ public struct InputPlan: Sendable {
         var claimed: [String: String] = [:]  // output path → the input that claimed it
         for (input, kind) in zip(inputs, kinds) {
             if kind == .folder {
-                let found = scan(input, extension: inputExtension)
+                let found = scan(input, extensions: inputExtensions)
                 if found.isEmpty { emptyFolders.append(input) }
                 for relative in found {
                     let source = Paths.join(input, relative)
@@ -174,8 +174,8 @@ public struct InputPlan: Sendable {
 
     /// The files under `folder` with the input extension (`FolderWalk`'s rule), relative to it; folders
     /// that cannot be listed become failures.
-    private mutating func scan(_ folder: String, extension ext: String) -> [String] {
-        let listing = FolderWalk.files(under: folder, extensions: [ext])
+    private mutating func scan(_ folder: String, extensions: [String]) -> [String] {
+        let listing = FolderWalk.files(under: folder, extensions: extensions)
         failures += listing.unreadable.map { FileFailure(path: $0.path, cause: "cannot list the folder: \($0.reason)") }
         skippedOtherFiles += listing.otherFiles
         return listing.files

@@ -58,13 +58,13 @@ public struct RunSummary: Sendable {
     /// Mean bits of `.aec` per pixel over the files done.
     public var bitsPerPixel: Double { pixels == 0 ? 0 : 8 * Double(codedBytes) / Double(pixels) }
 
-    /// "3 files done, 2 up to date, 1 failed, 4 other files skipped (not .png): 12.3 kB → 1.1 kB (11.2:1), 1.84 bits/pixel, 0.4 s"
+    /// "3 files done, 2 up to date, 1 failed, 4 other files skipped (not .png/.jpg): 12.3 kB → 1.1 kB (11.2:1), 1.84 bits/pixel, 0.4 s"
     public func line(seconds: Double) -> String {
         var text = "\(done) file\(done == 1 ? "" : "s") done"
         if upToDate > 0 { text += ", \(upToDate) up to date" }
         if failed > 0 { text += ", \(failed) failed" }
         if skipped > 0 {
-            text += ", \(skipped) other file\(skipped == 1 ? "" : "s") skipped (not .\(direction == .encode ? "png" : "aec"))"
+            text += ", \(skipped) other file\(skipped == 1 ? "" : "s") skipped (not \(direction == .encode ? ".png/.jpg" : ".aec"))"
         }
         if done > 0 {
             text += ": \(Formatting.bytes(bytesIn)) → \(Formatting.bytes(bytesOut))"

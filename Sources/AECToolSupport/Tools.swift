@@ -115,6 +115,8 @@ public struct DecodeRequest: Sendable {
 /// `aec-encode`: PNG files, folders or stdin → `.aec`.
 public enum EncodeTool {
     public static let name = "aec-encode"
+    /// The files a folder is searched for: PNG and JPEG (the format is then told by the first bytes).
+    public static let inputExtensions = ["png", "jpg", "jpeg"]
 
     /// Runs the request and returns the exit status.
     /// - Throws: `UsageError` when a value is out of range or the inputs and `-o` do not go together (exit 64).
@@ -133,7 +135,7 @@ public enum EncodeTool {
         }
         SignalCleanup.install(tool: name)
         let console = Console(tool: name, verbosity: request.run.verbosity)
-        let plan = try InputPlan(inputs: request.inputs, output: request.output, inputExtension: "png", outputExtension: "aec")
+        let plan = try InputPlan(inputs: request.inputs, output: request.output, inputExtensions: EncodeTool.inputExtensions, outputExtension: "aec")
         let model: CodecModel
         do {
             if let path = request.modelPath {
@@ -181,7 +183,7 @@ public enum DecodeTool {
             guard let output = request.output else {
                 throw UsageError("missing -o OUT: where to write (a PNG file, a folder, or - for stdout)")
             }
-            plan = try InputPlan(inputs: request.inputs, output: output, inputExtension: "aec", outputExtension: "png")
+            plan = try InputPlan(inputs: request.inputs, output: output, inputExtensions: ["aec"], outputExtension: "png")
         }
         let models: ModelChoice
         do {

@@ -7,10 +7,11 @@ import ArgumentParser
 struct AECEncode: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "aec-encode",
-        abstract: "Compress PNG images into .aec files with an autoencoder codec.",
+        abstract: "Compress PNG and JPEG images into .aec files with an autoencoder codec.",
         discussion: """
-            IN is a PNG file, - for stdin, or a folder: folders are searched recursively for .png files \
-            (hidden entries and links to folders are skipped) and their tree is mirrored under OUT with .aec \
+            IN is a PNG or JPEG file (told by its first bytes; a JPEG is turned upright by its Exif orientation), \
+            - for stdin, or a folder: folders are searched recursively for .png, .jpg and .jpeg files (hidden \
+            entries and links to folders are skipped; other files are counted in the summary) and their tree is mirrored under OUT with .aec \
             names. With one file, OUT is the output file (or an existing folder to put it in); with several \
             inputs or a folder, OUT is a folder, made if missing; -o - writes to stdout.
 
@@ -36,7 +37,7 @@ struct AECEncode: ParsableCommand {
         main(nil)
     }
 
-    @Argument(help: ArgumentHelp("PNG files, folders, or - for stdin.", valueName: "IN"))
+    @Argument(help: ArgumentHelp("PNG or JPEG files, folders, or - for stdin.", valueName: "IN"))
     var inputs: [String]
 
     @Option(name: [.short, .customLong("output")], help: ArgumentHelp("Output file, folder, or - for stdout.", valueName: "OUT"))

@@ -137,19 +137,46 @@ final class EncodeDecodeToolTests: XCTestCase {
 
     func testFoldersAreMirroredRecursively() throws {
         let source = path("shots")
-        for name in ["a.png", "sub/b.PNG", "sub/deeper/c.png", "sub/notes.txt", "photo.jpg", ".hidden.png", "sub/.cache/d.png"] {
+        for name in ["a.png", "sub/b.PNG", "sub/deeper/c.png", "sub/notes.txt", "photo.gif", ".hidden.png", "sub/.cache/d.png"] {
             try write(try bytes(sample("fashion-2.png")), to: source + "/" + name)
         }
         try FileManager.default.createSymbolicLink(atPath: source + "/linked", withDestinationPath: source + "/sub")
         let run = try encode([source, "-o", path("shots-aec")])
         XCTAssertEqual(run.status, 0, run.stderr)
-        XCTAssertTrue(run.stderr.contains("3 files done, 2 other files skipped (not .png)"), "what was left out is counted: \(run.stderr)")
+        XCTAssertTrue(run.stderr.contains("3 files done, 2 other files skipped (not .png/.jpg)"), "what was left out is counted: \(run.stderr)")
         XCTAssertEqual(tree(path("shots-aec")), ["a.aec", "sub/b.aec", "sub/deeper/c.aec"])
 
         let back = try decode([path("shots-aec"), "-o", path("restored")])
         XCTAssertEqual(back.status, 0, back.stderr)
         XCTAssertEqual(tree(path("restored")), ["a.png", "sub/b.png", "sub/deeper/c.png"])
         XCTAssertEqual(try PNG.read(contentsOf: path("restored/sub/deeper/c.png")).width, 28)
+    }
+
+    /// JPEG input: a file, stdin, and `.jpg` files in a folder; the Exif orientation is applied.
+    func testJPEGInputIsTurnedUprightAndFoldersIncludeIt() throws {
+        let image = TestImages.make(width: 40, height: 24, channels: 3)
+        let plain = try JPEG.encode(image, quality: 95, optimizeHuffman: false)
+        // APP1 Exif, little-endian, IFD0 with Orientation = 6 (turn 90° clockwise to view).
+        let tiff: [UInt8] = [0x49, 0x49, 42, 0, 8, 0, 0, 0, 1, 0, 0x12, 0x01, 3, 0, 1, 0, 0, 0, 6, 0, 0, 0, 0, 0, 0, 0]
+        let payload = Array("Exif".utf8) + [0, 0] + tiff
+        let exif: [UInt8] = [0xFF, 0xE1, 0, UInt8(payload.count + 2)] + payload
+        try write(Array(plain[0..<2]) + exif + Array(plain[2...]), to: path("in/turned.jpg"))
+        try write(plain, to: path("in/plain.JPEG"))
+        try write(try bytes(sample("fashion-0.png")), to: path("in/fashion.png"))
+
+        let single = try encode([path("in/turned.jpg"), "-o", path("turned.aec")])
+        XCTAssertEqual(single.status, 0, single.stderr)
+        let header = try AECFile(bytes: try bytes(path("turned.aec")), maxPixels: 1 << 20)
+        XCTAssertEqual([header.width, header.height], [24, 40], "upright: width and height exchanged")
+
+        let folder = try encode([path("in"), "-o", path("out")])
+        XCTAssertEqual(folder.status, 0, folder.stderr)
+        XCTAssertTrue(folder.stderr.contains("3 files done"), folder.stderr)
+        XCTAssertEqual(tree(path("out")), ["fashion.aec", "plain.aec", "turned.aec"])
+
+        let piped = try encode(["-", "-o", "-"], stdin: Data(plain))
+        XCTAssertEqual(piped.status, 0, piped.stderr)
+        XCTAssertEqual(Array(piped.stdout.prefix(2)), Array("AE".utf8))
     }
 
     func testSeveralInputsGoIntoOneFolder() throws {

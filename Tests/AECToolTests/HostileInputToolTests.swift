@@ -45,9 +45,9 @@ final class HostileInputToolTests: XCTestCase {
 
     func testEndlessInputsAreRefusedFromTheirFirstBytes() throws {
         assertRefusedCheaply(try measured("aec-encode", ["-", "-o", path("a.aec"), "--model", model], stdin: "/dev/zero"),
-                             tool: "aec-encode", cause: "not a PNG file", output: path("a.aec"))
+                             tool: "aec-encode", cause: "not a PNG or JPEG file", output: path("a.aec"))
         assertRefusedCheaply(try measured("aec-encode", ["/dev/zero", "-o", path("b.aec"), "--model", model]),
-                             tool: "aec-encode", cause: "not a PNG file", output: path("b.aec"))
+                             tool: "aec-encode", cause: "not a PNG or JPEG file", output: path("b.aec"))
         assertRefusedCheaply(try measured("aec-decode", ["-", "-o", path("c.png"), "--model", model], stdin: "/dev/zero"),
                              tool: "aec-decode", cause: "not an .aec file", output: path("c.png"))
         assertRefusedCheaply(try measured("aec-decode", ["/dev/zero", "-o", path("d.png"), "--model", model]),
@@ -166,7 +166,7 @@ final class HostileInputToolTests: XCTestCase {
         XCTAssertEqual(run.status, 1)
         let lines = run.errorLines
         XCTAssertEqual(lines.filter { $0.contains("error:") }.count, 1, run.stderr)
-        XCTAssertTrue(run.stderr.contains("bad\\nname\\x1B[31m.png: not a PNG file"), run.stderr)
+        XCTAssertTrue(run.stderr.contains("bad\\nname\\x1B[31m.png: not a PNG or JPEG file"), run.stderr)
         XCTAssertFalse(run.stderr.contains("\u{1B}"), "no escape sequence reaches the terminal")
     }
 
