@@ -5,10 +5,49 @@ import AECTraining
 import ArgumentParser
 import Foundation
 
+/// `aec-train` trains (the default subcommand, so `aec-train --png-dir …` trains) or describes a model
+/// (`aec-train info MODEL.aecm`).
 @main
-struct AECTrain: ParsableCommand {
+struct AECTrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "aec-train",
+        abstract: "Train an aec codec model, or describe one (aec-train info MODEL.aecm).",
+        version: AECVersion.report(tool: "aec-train"),
+        subcommands: [AECTrain.self, ModelInfo.self],
+        defaultSubcommand: AECTrain.self)
+}
+
+/// `aec-train info MODEL.aecm…`: fingerprint, widths, code size, bit depths, size.
+struct ModelInfo: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "info",
+        abstract: "Print a model file's fingerprint, widths, code size, bit depths and size.")
+
+    @Argument(help: ArgumentHelp("Model files (.aecm).", valueName: "MODEL"))
+    var models: [String]
+
+    func run() throws {
+        var failed = false
+        for (index, path) in models.enumerated() {
+            do {
+                let bytes = try FileSystem.read(path)
+                let model = try CodecModel(bytes: bytes, name: path)  // its errors start with this name
+                print((index == 0 ? "" : "\n") + ModelReport.text(model, path: path, byteCount: bytes.count), terminator: "")
+            } catch let error as FileSystemError {
+                FileHandle.standardError.write(Data("aec-train: error: \(Formatting.oneLine(error.description))\n".utf8))
+                failed = true
+            } catch {
+                FileHandle.standardError.write(Data("aec-train: error: \(Formatting.oneLine("\(error)"))\n".utf8))
+                failed = true
+            }
+        }
+        if failed { throw ExitCode.failure }
+    }
+}
+
+struct AECTrain: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
         abstract: "Train an aec codec model on Fashion-MNIST or on your own PNGs.",
         discussion: """
             Trains the notes' convolutional autoencoder (28×28 tiles → 7×7 code → 28×28) with Adam on the
@@ -22,8 +61,7 @@ struct AECTrain: ParsableCommand {
               aec-train --png-dir photos/ --epochs 5 -o photos.aecm      # random 28×28 crops
               aec-train -o fashion.aecm --resume fashion.aecm.ckpt       # continue an interrupted run
               aec-train --png-dir photos/ --init-from fashion.aecm -o photos.aecm  # fine-tune a trained model
-            """,
-        version: AECVersion.report(tool: "aec-train"))
+            """)
 
     @Option(name: .customLong("fashion-mnist"), help: ArgumentHelp("Folder with the Fashion-MNIST .gz IDX files.", valueName: "dir"))
     var fashionMNIST = FashionMNIST.defaultDirectory

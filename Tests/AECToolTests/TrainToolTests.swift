@@ -139,4 +139,23 @@ final class TrainToolTests: XCTestCase {
         let failed = try Tools.run("aec-train", ["--png-dir", only.path, "-o", output()])
         assertFailure(failed, status: 1, mentions: "broken.png")
     }
+
+    func testInfoDescribesAModelFile() throws {
+        let samples = Tools.packageRoot.appendingPathComponent("Samples").path
+        let trained = try Tools.run("aec-train", ["--png-dir", samples, "--epochs", "1", "--limit", "8", "--widths", "2,3,4",
+                                                  "--quiet", "-o", output()])
+        XCTAssertEqual(trained.status, 0, trained.stderr)
+        let model = try CodecModel.load(from: output())
+        let run = try Tools.run("aec-train", ["info", output()])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        for expected in ["fingerprint: \(String(format: "%06x", model.fingerprint))", "widths:      2/3/4",
+                         "code:        7×7×1", "bit depths:  \(model.availableBits.map(String.init).joined(separator: ", "))"] {
+            XCTAssertTrue(run.stdout.contains(expected), "'\(expected)' in \(run.stdout)")
+        }
+        let shipped = try Tools.run("aec-train", ["info", Tools.packageRoot.appendingPathComponent("Sources/AECCodec/Models/default.aecm").path])
+        XCTAssertTrue(shipped.stdout.contains("(shipped: default)"), shipped.stdout)
+        let notModel = try Tools.run("aec-train", ["info", Tools.packageRoot.appendingPathComponent("Samples/fashion-0.png").path])
+        XCTAssertEqual(notModel.status, 1)
+        XCTAssertTrue(notModel.stderr.contains("fashion-0.png: not an aec model file"), notModel.stderr)
+    }
 }
