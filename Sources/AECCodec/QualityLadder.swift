@@ -1,5 +1,6 @@
-/// `aec-encode --quality N`: a short ladder of settings, each a shipped model and a bit depth, ordered so
-/// that every step up gives a higher PSNR for more bytes on the model's training-like images.
+/// `aec-encode -q Q`: a short ladder of settings (rungs), each a shipped model and a bit depth, ordered so
+/// that every step up gives a higher PSNR for more bytes on the model's training-like images. Q is 0…100
+/// as for cwebp and cjpeg, cut into equal parts, one per rung (`rung(forQuality:)`).
 ///
 /// The levels and what each measured on the Fashion-MNIST test set are listed in Docs/MODELS.md
 /// (`aec-bench --fashion-mnist test`); a test checks on test images that the ladder really rises.
@@ -26,16 +27,32 @@ public enum QualityLadder {
         Level(model: "high", bits: 4),
     ]
 
-    /// The valid qualities, 1…`levels.count`.
+    /// The valid rungs, 1…`levels.count`.
     public static var range: ClosedRange<Int> { 1...levels.count }
 
-    /// The quality of the default setting (the default model at `Codec.defaultBits`).
-    public static var defaultQuality: Int {
+    /// The qualities `-q` takes.
+    public static let qualityRange = 0...100
+
+    /// The rung of the default setting (the default model at `Codec.defaultBits`), what no `-q` gives.
+    public static var defaultRung: Int {
         1 + levels.firstIndex(of: Level(model: ShippedModels.defaultName, bits: Codec.defaultBits))!
     }
 
-    /// The rung for quality `quality` (1…`levels.count`), or nil outside that range.
-    public static func level(_ quality: Int) -> Level? {
-        range.contains(quality) ? levels[quality - 1] : nil
+    /// The rung for quality `quality` (0…100): the range cut into `levels.count` nearly equal parts,
+    /// rung 1 for the lowest. nil outside 0…100.
+    public static func rung(forQuality quality: Int) -> Int? {
+        guard qualityRange.contains(quality) else { return nil }
+        return min(levels.count, 1 + quality * levels.count / (qualityRange.upperBound + 1))
+    }
+
+    /// The qualities that give rung `rung`.
+    public static func qualities(ofRung rung: Int) -> ClosedRange<Int> {
+        let all = qualityRange.filter { self.rung(forQuality: $0) == rung }
+        return all.first! ... all.last!
+    }
+
+    /// Rung `rung` (1…`levels.count`), or nil outside that range.
+    public static func level(_ rung: Int) -> Level? {
+        range.contains(rung) ? levels[rung - 1] : nil
     }
 }

@@ -15,7 +15,7 @@ public struct RunFlags: ParsableArguments {
     @Flag(name: [.short, .long], help: "One line per file (encoding: with the PSNR of its decoded result).")
     public var verbose = false
 
-    @Flag(name: [.short, .long], help: "Print nothing but errors.")
+    @Flag(name: .long, help: "Print nothing but errors (long form only: -q is aec-encode's quality, as in cwebp).")
     public var quiet = false
 
     @Option(help: ArgumentHelp("Refuse images with more pixels than this.", valueName: "N"))
@@ -125,8 +125,8 @@ public enum EncodeTool {
         var options = request.options
         var level: QualityLadder.Level? = nil
         if let quality = request.quality {
-            guard let found = QualityLadder.level(quality) else {
-                throw UsageError("--quality must be from \(QualityLadder.range.lowerBound) to \(QualityLadder.range.upperBound) (got \(quality))")
+            guard let rung = QualityLadder.rung(forQuality: quality), let found = QualityLadder.level(rung) else {
+                throw UsageError("-q/--quality must be from \(QualityLadder.qualityRange.lowerBound) to \(QualityLadder.qualityRange.upperBound) (got \(quality))")
             }
             level = found
             options.bits = found.bits

@@ -29,7 +29,7 @@ struct AECDecode: ParsableCommand {
 
     /// Refuses file names that look like short flags (`-dash.png`) before the parser reads them as `-h`.
     static func main() {
-        if let argument = DashArguments.firstMistaken(in: Array(CommandLine.arguments.dropFirst()), shortFlags: ["h", "v", "q"]) {
+        if let argument = DashArguments.firstMistaken(in: Array(CommandLine.arguments.dropFirst()), shortFlags: ["h", "v"]) {
             exit(withError: ValidationError(DashArguments.message(for: argument, tool: configuration.commandName ?? "aec-decode")))
         }
         main(nil)

@@ -22,7 +22,7 @@ struct AECEncode: ParsableCommand {
 
             Examples:
               aec-encode photo.png -o photo.aec
-              aec-encode shots/ -o shots-aec/ --quality 3 --jobs 4
+              aec-encode shots/ -o shots-aec/ -q 30 --jobs 4
               aec-encode photo.png -o small.aec --bits 4
               aec-encode -v --model mine.aecm photo.png -o out/
               cat a.png | aec-encode - -o - > a.aec
@@ -31,7 +31,7 @@ struct AECEncode: ParsableCommand {
 
     /// Refuses file names that look like short flags (`-dash.png`) before the parser reads them as `-h`.
     static func main() {
-        if let argument = DashArguments.firstMistaken(in: Array(CommandLine.arguments.dropFirst()), shortFlags: ["h", "v", "q"]) {
+        if let argument = DashArguments.firstMistaken(in: Array(CommandLine.arguments.dropFirst()), shortFlags: ["h", "v"]) {
             exit(withError: ValidationError(DashArguments.message(for: argument, tool: configuration.commandName ?? "aec-encode")))
         }
         main(nil)
@@ -43,8 +43,8 @@ struct AECEncode: ParsableCommand {
     @Option(name: [.short, .customLong("output")], help: ArgumentHelp("Output file, folder, or - for stdout.", valueName: "OUT"))
     var output: String?
 
-    @Option(help: ArgumentHelp(
-        "Quality \(QualityLadder.range.lowerBound)…\(QualityLadder.range.upperBound): picks a shipped model and bits per code value (default \(QualityLadder.defaultQuality); higher: larger files, better images).",
+    @Option(name: [.short, .long], help: ArgumentHelp(
+        "Quality 0…100, as in cwebp: picks a shipped model and bits per code value, one of \(QualityLadder.levels.count) settings (Docs/MODELS.md); higher: larger files, better images. Default: the default model at \(Codec.defaultBits) bits (as -q \(QualityLadder.qualities(ofRung: QualityLadder.defaultRung).upperBound)).",
         valueName: "Q"))
     var quality: Int?
 

@@ -128,7 +128,7 @@ final class ShippedModelTests: XCTestCase {
             }
             previous = point
         }
-        XCTAssertEqual(QualityLadder.level(QualityLadder.defaultQuality), QualityLadder.Level(model: ShippedModels.defaultName, bits: Codec.defaultBits))
+        XCTAssertEqual(QualityLadder.level(QualityLadder.defaultRung), QualityLadder.Level(model: ShippedModels.defaultName, bits: Codec.defaultBits))
         XCTAssertNil(QualityLadder.level(0))
         XCTAssertNil(QualityLadder.level(QualityLadder.levels.count + 1))
     }

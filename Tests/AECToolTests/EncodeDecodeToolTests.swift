@@ -246,10 +246,19 @@ final class EncodeDecodeToolTests: XCTestCase {
     }
 
     func testQualityPicksTheLaddersModelAndBits() throws {
-        for quality in [1, QualityLadder.defaultQuality, QualityLadder.levels.count] {
+        // -q 0…100 as in cwebp: each rung's qualities pick it (its lowest and highest are tried).
+        for rung in QualityLadder.range {
+            let qualities = QualityLadder.qualities(ofRung: rung)
+            XCTAssertEqual(QualityLadder.rung(forQuality: qualities.lowerBound), rung)
+            XCTAssertEqual(QualityLadder.rung(forQuality: qualities.upperBound), rung)
+        }
+        XCTAssertEqual(QualityLadder.qualities(ofRung: 1).lowerBound, 0)
+        XCTAssertEqual(QualityLadder.qualities(ofRung: QualityLadder.levels.count).upperBound, 100)
+        for quality in [1, QualityLadder.defaultRung, QualityLadder.levels.count] {
             let level = try XCTUnwrap(QualityLadder.level(quality))
             let coded = path("q\(quality).aec")
-            let run = try CodecTools.run("aec-encode", [sample("fashion-3.png"), "-o", coded, "--quality", "\(quality)"])
+            let q = QualityLadder.qualities(ofRung: quality).upperBound
+            let run = try CodecTools.run("aec-encode", [sample("fashion-3.png"), "-o", coded, quality == 1 ? "-q" : "--quality", "\(q)"])
             XCTAssertEqual(run.status, 0, run.stderr)
             let file = try AECFile(bytes: try bytes(coded), maxPixels: 1 << 20)
             XCTAssertEqual(file.bits, level.bits, "quality \(quality)")
@@ -258,7 +267,7 @@ final class EncodeDecodeToolTests: XCTestCase {
             XCTAssertEqual(try CodecTools.run("aec-decode", [coded, "-o", path("q\(quality).png")]).status, 0)
         }
         // Files of different shipped models in one run: each finds its own.
-        let qualities = [1, QualityLadder.defaultQuality, QualityLadder.levels.count]
+        let qualities = [1, QualityLadder.defaultRung, QualityLadder.levels.count]
         XCTAssertNotEqual(Set(qualities.map { QualityLadder.level($0)!.model }).count, 1, "the ladder should span models")
         let mixed = try CodecTools.run("aec-decode", qualities.map { path("q\($0).aec") } + ["-o", path("mixed")])
         XCTAssertEqual(mixed.status, 0, mixed.stderr)
@@ -267,7 +276,7 @@ final class EncodeDecodeToolTests: XCTestCase {
         }
         // The default quality is the default: the same bytes as no option at all.
         XCTAssertEqual(try CodecTools.run("aec-encode", [sample("fashion-3.png"), "-o", path("plain.aec")]).status, 0)
-        XCTAssertEqual(try bytes(path("plain.aec")), try bytes(path("q\(QualityLadder.defaultQuality).aec")))
+        XCTAssertEqual(try bytes(path("plain.aec")), try bytes(path("q\(QualityLadder.defaultRung).aec")))
     }
 
     func testVerboseReportsPSNRAndQuietPrintsNothing() throws {
@@ -448,10 +457,11 @@ final class EncodeDecodeToolTests: XCTestCase {
         ]
         // --quality picks a shipped model, so these run without the test's --model.
         let qualityCases: [[String]] = [
-            [sample("fashion-0.png"), "-o", path("x.aec"), "--quality", "0"],
-            [sample("fashion-0.png"), "-o", path("x.aec"), "--quality", "\(QualityLadder.levels.count + 1)"],
-            [sample("fashion-0.png"), "-o", path("x.aec"), "--quality", "1", "--bits", "4"],   // quality picks the bits
+            [sample("fashion-0.png"), "-o", path("x.aec"), "--quality", "101"],
+            [sample("fashion-0.png"), "-o", path("x.aec"), "-q", "-1"],
+            [sample("fashion-0.png"), "-o", path("x.aec"), "-q", "80", "--bits", "4"],   // quality picks the bits
             [sample("fashion-0.png"), "-o", path("x.aec"), "--quality", "1", "--model", model], // and the model
+            [sample("fashion-0.png"), "-o", path("x.aec"), "-q"],                       // -q is not --quiet
         ]
         for args in encodeCases.map({ $0 + ["--model", model] }) + qualityCases {
             let run = try CodecTools.run("aec-encode", args)
