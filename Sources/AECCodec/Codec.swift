@@ -16,6 +16,8 @@ public struct EncodeOptions: Sendable {
     public var maxPixels = Limits.defaultMaxPixels
     /// The format version written: 3, or 2 (no flat tiles) for the tests of older readers' files.
     var formatVersion = AECFile.version
+    /// Called after each band with the fraction of the work done (0…1], for progress within a file.
+    public var progress: Codec.ProgressHandler?
     public init() {}
 }
 
@@ -31,6 +33,9 @@ public struct EncodeOptions: Sendable {
 /// same for any number of jobs and any band height.
 public final class Codec: @unchecked Sendable {
     public static let defaultBits = 6
+
+    /// Receives the fraction of a file's work done, after each band.
+    public typealias ProgressHandler = @Sendable (_ fraction: Double) -> Void
 
     public let model: CodecModel
     public init(model: CodecModel) { self.model = model }
@@ -66,7 +71,13 @@ public final class Codec: @unchecked Sendable {
         let colour: AECFile.ColourMode = isGray ? .gray : options.halfResolutionChroma ? .ycbcr420 : .ycbcr444
 
         var encoder = RangeEncoder()
-        for plane in PlaneSource.planes(of: image, gray: isGray, halfResolutionChroma: options.halfResolutionChroma) {
+        let planes = PlaneSource.planes(of: image, gray: isGray, halfResolutionChroma: options.halfResolutionChroma)
+        let totalTiles = planes.reduce(0) { total, plane in
+            let (columns, rows) = Tiling.grid(width: plane.width, height: plane.height)
+            return total + columns * rows
+        }
+        var tilesDone = 0
+        for plane in planes {
             let (columns, rows) = Tiling.grid(width: plane.width, height: plane.height)
             let bandRows = Self.bandTileRows(columns: columns)
             for firstRow in stride(from: 0, to: rows, by: bandRows) {
@@ -74,6 +85,8 @@ public final class Codec: @unchecked Sendable {
                 let band = plane.rows(firstRow * Tiling.side ..< min(end * Tiling.side, plane.height))
                 encodeBand(Tiling.tiles(of: band), entropy: entropy, flagged: options.formatVersion >= 3,
                            jobs: options.jobs, into: &encoder)
+                tilesDone += (end - firstRow) * columns
+                options.progress?(Double(tilesDone) / Double(totalTiles))
             }
         }
         let alpha = try Self.alphaBlock(of: image)
@@ -143,8 +156,9 @@ public final class Codec: @unchecked Sendable {
         var symbols: [UInt8]
     }
 
-    /// Decodes a file whose container has been read (and checked) already.
-    public func decode(_ file: AECFile, jobs: Int = 1) throws -> Image {
+    /// Decodes a file whose container has been read (and checked) already; `progress` hears after each
+    /// band how much is done.
+    public func decode(_ file: AECFile, jobs: Int = 1, progress: ProgressHandler? = nil) throws -> Image {
         guard file.modelFingerprint == model.fingerprint else {
             throw CodecError.wrongModel(file: file.modelFingerprint, model: model.fingerprint)
         }
@@ -180,6 +194,7 @@ public final class Codec: @unchecked Sendable {
                     }
                 }
             }
+            progress?(Double(lumaRows.upperBound) / Double(planes[0].rows))
         }
         if let alpha {
             for i in 0..<alpha.count { samples[i * channels + channels - 1] = alpha[i] }

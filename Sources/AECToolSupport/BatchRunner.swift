@@ -1,4 +1,5 @@
 import AECBase
+import AECCodec
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -64,7 +65,7 @@ public enum BatchRunner {
         let progress = Progress(console: console, total: plan.files.count)
         let files = plan.files
         var next = 0
-        let work = { (file: PlannedFile, threads: Int) in
+        let work = { (file: PlannedFile, threads: Int, within: Codec.ProgressHandler?) in
             let start = DispatchTime.now().uptimeNanoseconds
             let milliseconds = { Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6 }
             if settings.skipExisting, case .file(let path) = file.destination, FileSystem.kind(of: path) == .file {
@@ -75,7 +76,7 @@ public enum BatchRunner {
                 return
             }
             do {
-                let outcome = try job.run(file, jobs: threads)
+                let outcome = try job.run(file, jobs: threads, progress: within)
                 console.detail(outcome.detail)
                 for note in outcome.notes { console.detail("note: \(file.name): \(note)") }
                 report?.file(file, status: "done", outcome: outcome, milliseconds: milliseconds())
@@ -90,14 +91,15 @@ public enum BatchRunner {
             }
         }
         if files.count == 1 {
-            work(files[0], settings.jobs)
+            // One file: progress within it, band by band.
+            work(files[0], settings.jobs, progress.withinFile(named: files[0].name))
         } else if !files.isEmpty {
             let workers = max(1, min(settings.jobs, files.count))
             DispatchQueue.concurrentPerform(iterations: workers) { _ in
                 while true {
                     let index = lock.withLock { () -> Int in defer { next += 1 }; return next }
                     guard index < files.count else { return }
-                    work(files[index], 1)
+                    work(files[index], 1, nil)
                 }
             }
         }

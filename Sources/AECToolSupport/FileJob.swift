@@ -6,8 +6,9 @@ import Foundation
 /// The work done for one file: read, convert, write atomically. Each throws `FileFailure` naming the
 /// input (or the output, when writing fails), and leaves no output behind when it does.
 public protocol FileJob: Sendable {
-    /// Converts one file using up to `jobs` threads for its tiles.
-    func run(_ file: PlannedFile, jobs: Int) throws -> FileOutcome
+    /// Converts one file using up to `jobs` threads for its tiles; `progress` (when given) hears the
+    /// fraction done within the file.
+    func run(_ file: PlannedFile, jobs: Int, progress: Codec.ProgressHandler?) throws -> FileOutcome
 }
 
 /// PNG or JPEG → `.aec`.
@@ -25,7 +26,7 @@ public struct EncodeJob: FileJob {
         self.force = force; self.measureQuality = measureQuality
     }
 
-    public func run(_ file: PlannedFile, jobs: Int) throws -> FileOutcome {
+    public func run(_ file: PlannedFile, jobs: Int, progress: Codec.ProgressHandler? = nil) throws -> FileOutcome {
         try AtomicOutput.check(file.destination, force: force, createFolders: file.createsFolders)
         // The input's bytes are let go once decoded: only their count is kept.
         let (bytesIn, image) = try FileFailure.naming(file.name) { () throws -> (Int, Image) in
@@ -36,6 +37,7 @@ public struct EncodeJob: FileJob {
             var options = self.options
             options.jobs = jobs
             options.maxPixels = maxPixels
+            options.progress = progress
             let encoded = try codec.encode(image, options: options)
             var psnr: Double? = nil
             if measureQuality {
@@ -103,12 +105,12 @@ public struct DecodeJob: FileJob {
         self.models = models; self.maxPixels = maxPixels; self.force = force
     }
 
-    public func run(_ file: PlannedFile, jobs: Int) throws -> FileOutcome {
+    public func run(_ file: PlannedFile, jobs: Int, progress: Codec.ProgressHandler? = nil) throws -> FileOutcome {
         try AtomicOutput.check(file.destination, force: force, createFolders: file.createsFolders)
         let input = try FileFailure.naming(file.name) { try AECFile.readBytes(file.sourcePath, maxPixels: maxPixels) }
         let (image, png, header) = try FileFailure.naming(file.name) { () throws -> (Image, [UInt8], AECFile) in
             let header = try AECFile(bytes: input, maxPixels: maxPixels)
-            let image = try models.codec(forFingerprint: header.modelFingerprint).decode(header, jobs: jobs)
+            let image = try models.codec(forFingerprint: header.modelFingerprint).decode(header, jobs: jobs, progress: progress)
             return (image, try PNG.encode(image), header)
         }
         try AtomicOutput.write(png, to: file.destination, force: force, createFolders: file.createsFolders)

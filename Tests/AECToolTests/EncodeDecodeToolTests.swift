@@ -279,6 +279,25 @@ final class EncodeDecodeToolTests: XCTestCase {
         XCTAssertEqual(try bytes(path("plain.aec")), try bytes(path("q\(QualityLadder.defaultRung).aec")))
     }
 
+    /// One large file shows how much of it is done (bands), with the time left; here as plain lines, every
+    /// band (AEC_PROGRESS_INTERVAL=0), since stderr is not a terminal.
+    func testProgressWithinASingleFile() throws {
+        try PNG.write(TestImages.make(width: 1000, height: 600, channels: 3), to: path("big.png"))
+        let run = try CodecTools.run("aec-encode", [path("big.png"), "-o", path("big.aec"), "--model", model],
+                                     environment: ["AEC_PROGRESS_INTERVAL": "0"])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        let lines = run.errorLines.filter { $0.contains("% of \(path("big.png"))") }
+        XCTAssertGreaterThanOrEqual(lines.count, 3, run.stderr)
+        XCTAssertTrue(lines.contains { $0.contains(" left") }, run.stderr)
+        let decoded = try CodecTools.run("aec-decode", [path("big.aec"), "-o", path("big-back.png"), "--model", model],
+                                         environment: ["AEC_PROGRESS_INTERVAL": "0"])
+        XCTAssertEqual(decoded.status, 0, decoded.stderr)
+        XCTAssertTrue(decoded.stderr.contains("% of \(path("big.aec"))"), decoded.stderr)
+        let quiet = try CodecTools.run("aec-encode", [path("big.png"), "-o", path("q.aec"), "--model", model, "--quiet"],
+                                       environment: ["AEC_PROGRESS_INTERVAL": "0"])
+        XCTAssertEqual(quiet.stderr, "")
+    }
+
     func testVerboseReportsPSNRAndQuietPrintsNothing() throws {
         let run = try encode(["-v", sample("fashion-6.png"), sample("ramp-rgba-30x30.png"), "-o", path("v")])
         XCTAssertEqual(run.status, 0, run.stderr)
