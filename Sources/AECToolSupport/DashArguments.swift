@@ -8,10 +8,13 @@ import AECBase
 /// (`-vf`) is a usage error that says how to name such a file.
 public enum DashArguments {
     /// The first such argument of `arguments` (the command line without the program name), or nil.
-    /// `shortFlags` are the letters of the tool's short options that take no value.
-    public static func firstMistaken(in arguments: [String], shortFlags: Set<Character>) -> String? {
+    /// `shortFlags` are the letters of the tool's short options that take no value; `singleDashOptions` the
+    /// long options written with one dash, as cwebp's (`-mt`).
+    public static func firstMistaken(in arguments: [String], shortFlags: Set<Character>,
+                                     singleDashOptions: Set<String> = ["-mt"]) -> String? {
         for argument in arguments {
             if argument == "--" { return nil }
+            if singleDashOptions.contains(argument) { continue }
             guard argument.hasPrefix("-"), !argument.hasPrefix("--"), argument.count > 2 else { continue }
             if argument.dropFirst().allSatisfy(shortFlags.contains) { continue }
             // A negative number is an option's value (`--jobs -1`): the option reports it.

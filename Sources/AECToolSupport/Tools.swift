@@ -12,6 +12,9 @@ public struct RunFlags: ParsableArguments {
     @Option(help: ArgumentHelp("Threads: files in parallel, or the tiles of a single file (output is the same for any N; default: the number of cores).", valueName: "N"))
     public var jobs: Int?
 
+    @Flag(name: .customLong("mt", withSingleDash: true), help: "All cores (cwebp's -mt; the default unless --jobs says otherwise).")
+    public var multithreaded = false
+
     @Flag(name: [.short, .long], help: "One line per file (encoding: with the PSNR of its decoded result).")
     public var verbose = false
 

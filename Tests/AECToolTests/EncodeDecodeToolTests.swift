@@ -190,6 +190,14 @@ final class EncodeDecodeToolTests: XCTestCase {
         XCTAssertEqual(tree(path("clash")), ["fashion-3.aec"])
     }
 
+    func testMultithreadedFlagOfCwebpIsAccepted() throws {
+        let run = try encode([sample("fashion-0.png"), "-o", path("mt.aec"), "-mt"])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        let plain = try encode([sample("fashion-0.png"), "-o", path("plain.aec")])
+        XCTAssertEqual(plain.status, 0, plain.stderr)
+        XCTAssertEqual(try bytes(path("mt.aec")), try bytes(path("plain.aec")))
+    }
+
     func testOutputIsTheSameForAnyNumberOfJobs() throws {
         for i in 0..<6 { try write(try bytes(sample("fashion-\(i).png")), to: path("in/f\(i).png")) }
         try write(try bytes(sample("gradient-rgb-61x45.png")), to: path("in/g.png"))
