@@ -59,7 +59,7 @@ final class FlatTileTests: XCTestCase {
         }
     }
 
-    func testAFlatTileCostsAboutThreeBytesAndSkipsTheNetwork() throws {
+    func testAFlatOnePixelImageCostsAFewBytes() throws {
         let bytes = try codec.encode(Self.flat([0, 0, 255], width: 1, height: 1)).bytes
         // Header 8 + CRC 4 + three planes × (12-bit flag + 10-bit level) = 66 bits → 9 bytes at most.
         XCTAssertLessThanOrEqual(bytes.count, 12 + 9)
