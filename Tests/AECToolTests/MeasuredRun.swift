@@ -3,8 +3,12 @@ import Foundation
 import Glibc
 #endif
 
-/// A process run with its peak memory and wall time measured: `wait4(2)` gives the child's own resource
-/// use (its peak resident set, including children it waited for), which `Process` does not expose.
+/// A process run with its peak memory and wall time measured.
+///
+/// The peak is the child's own high-water mark of resident memory (`VmHWM` in /proc/PID/status), read
+/// every 2 ms until it exits. Not `wait4(2)`'s `ru_maxrss`: a child made by posix_spawn shares the parent's
+/// memory until it execs, and Linux counts the parent's peak into the child's `ru_maxrss` at exec — a test
+/// process that has grown to 200 MB would make every child look that large.
 struct MeasuredRun {
     var status: Int32
     var stderr: String
@@ -14,8 +18,8 @@ struct MeasuredRun {
     /// Killed by the watchdog.
     var timedOut: Bool
 
-    /// Runs `executable` with `arguments`, stdin from `stdinPath` (e.g. /dev/zero), stdout to /dev/null,
-    /// and kills it after `timeout` seconds.
+    /// Runs `executable` with `arguments`, stdin from `stdinPath` (e.g. /dev/zero, or a FIFO), stdout to
+    /// /dev/null, and kills it after `timeout` seconds.
     static func run(_ executable: String, _ arguments: [String], stdinPath: String = "/dev/null",
                     timeout: Double = 30) throws -> MeasuredRun {
         let errorFile = FileManager.default.temporaryDirectory.appendingPathComponent("aec-measured-\(UUID().uuidString)").path
@@ -35,20 +39,31 @@ struct MeasuredRun {
             struct SpawnFailed: Error { let code: Int32 }
             throw SpawnFailed(code: spawned)
         }
-        final class Flag: @unchecked Sendable { var fired = false }
-        let watchdog = Flag()
-        let timer = DispatchSource.makeTimerSource()
-        timer.schedule(deadline: .now() + timeout)
-        timer.setEventHandler { watchdog.fired = true; kill(pid, SIGKILL) }
-        timer.resume()
         var status: Int32 = 0
-        var usage = rusage()
-        while wait4(pid, &status, 0, &usage) < 0 && errno == EINTR {}
-        timer.cancel()
+        var peakKB = 0
+        var timedOut = false
+        while true {
+            if let kb = highWaterKB(of: pid) { peakKB = max(peakKB, kb) }
+            let reaped = waitpid(pid, &status, WNOHANG)
+            if reaped == pid { break }
+            if reaped < 0 && errno != EINTR { break }
+            if !timedOut && Date().timeIntervalSince(start) > timeout {
+                timedOut = true
+                kill(pid, SIGKILL)
+            }
+            usleep(2_000)
+        }
         let seconds = Date().timeIntervalSince(start)
         let exited = status & 0x7F == 0
         let stderr = (try? String(contentsOfFile: errorFile, encoding: .utf8)) ?? ""
         return MeasuredRun(status: exited ? (status >> 8) & 0xFF : 128 + (status & 0x7F), stderr: stderr,
-                           peakBytes: Int(usage.ru_maxrss) * 1024, seconds: seconds, timedOut: watchdog.fired)
+                           peakBytes: peakKB * 1024, seconds: seconds, timedOut: timedOut)
+    }
+
+    /// VmHWM of a running process in kB (nil once it has exited).
+    static func highWaterKB(of pid: pid_t) -> Int? {
+        guard let text = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return nil }
+        guard let line = text.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }) else { return nil }
+        return Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "")
     }
 }
