@@ -260,8 +260,9 @@ public final class Codec: @unchecked Sendable {
         let quantizer = CodeQuantizer(bits: entropy.bits)
         // The network tiles' code values, packed: [networkTiles × perTile] → [networkTiles × 28·28].
         var codes: [Float] = []
+        codes.reserveCapacity(tiles.count * perTile)
         for t in tiles where plane.levels[t] == nil {
-            codes += plane.symbols[t * perTile ..< (t + 1) * perTile].map { quantizer.value(Int($0)) }
+            for s in plane.symbols[t * perTile ..< (t + 1) * perTile] { codes.append(quantizer.value(Int(s))) }
         }
         let drawn = runDecoder(codes: codes, jobs: jobs)
         var bandTiles = [Float](repeating: 0, count: tiles.count * tileSize)

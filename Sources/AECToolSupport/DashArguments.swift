@@ -1,4 +1,5 @@
 import AECBase
+import ArgumentParser
 
 /// Arguments that start with `-` but are not options: file names such as `-dash.png`.
 ///
@@ -29,5 +30,17 @@ public enum DashArguments {
         let name = Formatting.oneLine(argument)
         return "unknown option '\(name)'. To name a file that starts with '-', put it last, after '--' "
             + "(\(tool) -o OUT [options] -- \(name)), or write ./\(name)"
+    }
+}
+
+extension ParsableCommand {
+    /// The tool's entry point: refuses an argument that looks like short flags but is not (`-dash.png`,
+    /// which the parser would read as `-h`), then parses and runs as usual. `shortFlags` as in
+    /// `DashArguments.firstMistaken`.
+    public static func mainRefusingDashNames(shortFlags: Set<Character>) {
+        if let argument = DashArguments.firstMistaken(in: Array(CommandLine.arguments.dropFirst()), shortFlags: shortFlags) {
+            exit(withError: ValidationError(DashArguments.message(for: argument, tool: configuration.commandName ?? "aec")))
+        }
+        main(nil)
     }
 }

@@ -1,7 +1,7 @@
 // PNG → 8-bit interleaved samples with the classic libpng API, reading from memory.
 //
 // The libpng error handler longjmps back into decode_pixels(); everything that must be released afterwards
-// lives in the png_reader owned by aec_png_decode(), which cleans up on every path.
+// lives in the png_reader owned by png_run(), which cleans up on every path.
 #include "common.h"
 
 #include <ctype.h>
@@ -22,7 +22,7 @@ typedef struct {
     png_structp png;
     png_infop info;
     uint8_t *pixels;
-    uint8_t *destination;  // the caller's buffer for the pixels, or NULL to malloc them
+    uint8_t *destination;  // the caller's buffer for the pixels
     size_t capacity;       // its size in bytes
     int header_only;       // stop after the header: size and channels only
     png_bytep *rows;
@@ -128,13 +128,13 @@ static int decode_pixels(png_reader *reader, size_t max_pixels, char *err, size_
     reader->height = height;
     reader->channels = channels;
     if (reader->header_only) return AEC_OK;
-    if (reader->destination != NULL && reader->capacity != row_bytes * height) {
+    if (reader->destination == NULL || reader->capacity != row_bytes * height) {
         return aec_fail(err, errlen, AEC_ERR_ARGUMENT, "pixel buffer of %zu bytes for a %ux%ux%d image",
                         reader->capacity, (unsigned)width, (unsigned)height, channels);
     }
-    reader->pixels = reader->destination != NULL ? reader->destination : malloc(row_bytes * height);
+    reader->pixels = reader->destination;
     reader->rows = malloc(sizeof(png_bytep) * height);
-    if (reader->pixels == NULL || reader->rows == NULL) {
+    if (reader->rows == NULL) {
         return aec_fail(err, errlen, AEC_ERR_NOMEM, "out of memory for a %ux%u image", (unsigned)width, (unsigned)height);
     }
     for (png_uint_32 y = 0; y < height; y++) reader->rows[y] = reader->pixels + (size_t)y * row_bytes;
@@ -143,8 +143,8 @@ static int decode_pixels(png_reader *reader, size_t max_pixels, char *err, size_
     return AEC_OK;
 }
 
-/// aec_png_decode, aec_png_read_header and aec_png_decode_into: the header only, or the pixels into the
-/// caller's buffer (`destination`) or a malloc'd one.
+/// aec_png_read_header and aec_png_decode_into: the header only, or the pixels into the caller's buffer
+/// (`destination`).
 static int png_run(const uint8_t *data, size_t size, size_t max_pixels, uint8_t *destination, size_t capacity,
                    int header_only, aec_image *out, char *err, size_t errlen) {
     if (out == NULL) return aec_fail(err, errlen, AEC_ERR_ARGUMENT, "no output image");
@@ -179,19 +179,12 @@ static int png_run(const uint8_t *data, size_t size, size_t max_pixels, uint8_t 
     status = decode_pixels(&reader, max_pixels, err, errlen);
     png_destroy_read_struct(&reader.png, &reader.info, NULL);
     free(reader.rows);
-    if (status != AEC_OK) {
-        if (reader.pixels != destination) free(reader.pixels);
-        return status;
-    }
+    if (status != AEC_OK) return status;
     out->pixels = reader.pixels;
     out->width = reader.width;
     out->height = reader.height;
     out->channels = reader.channels;
     return AEC_OK;
-}
-
-int aec_png_decode(const uint8_t *data, size_t size, size_t max_pixels, aec_image *out, char *err, size_t errlen) {
-    return png_run(data, size, max_pixels, NULL, 0, 0, out, err, errlen);
 }
 
 int aec_png_read_header(const uint8_t *data, size_t size, size_t max_pixels, aec_image *out, char *err, size_t errlen) {

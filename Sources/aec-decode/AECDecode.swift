@@ -28,12 +28,7 @@ struct AECDecode: ParsableCommand {
         version: AECVersion.report(tool: "aec-decode"))
 
     /// Refuses file names that look like short flags (`-dash.png`) before the parser reads them as `-h`.
-    static func main() {
-        if let argument = DashArguments.firstMistaken(in: Array(CommandLine.arguments.dropFirst()), shortFlags: ["h", "v"]) {
-            exit(withError: ValidationError(DashArguments.message(for: argument, tool: configuration.commandName ?? "aec-decode")))
-        }
-        main(nil)
-    }
+    static func main() { mainRefusingDashNames(shortFlags: ["h", "v"]) }
 
     @Argument(help: ArgumentHelp(".aec files, folders, or - for stdin.", valueName: "IN"))
     var inputs: [String]

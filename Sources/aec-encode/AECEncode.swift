@@ -30,12 +30,7 @@ struct AECEncode: ParsableCommand {
         version: AECVersion.report(tool: "aec-encode"))
 
     /// Refuses file names that look like short flags (`-dash.png`) before the parser reads them as `-h`.
-    static func main() {
-        if let argument = DashArguments.firstMistaken(in: Array(CommandLine.arguments.dropFirst()), shortFlags: ["h", "v"]) {
-            exit(withError: ValidationError(DashArguments.message(for: argument, tool: configuration.commandName ?? "aec-encode")))
-        }
-        main(nil)
-    }
+    static func main() { mainRefusingDashNames(shortFlags: ["h", "v"]) }
 
     @Argument(help: ArgumentHelp("PNG or JPEG files, folders, or - for stdin.", valueName: "IN"))
     var inputs: [String]

@@ -29,17 +29,15 @@ typedef struct aec_image {
     int channels;
 } aec_image;
 
-/// Decodes any PNG to 8-bit samples: palette images expand to RGB (RGBA when they have tRNS), 1/2/4-bit gray
-/// expands to 8 bits with exact scaling (1-bit 1 → 255), 16-bit samples become round(v * 255 / 65535),
-/// tRNS on gray or RGB adds an alpha channel. No gamma or colour transforms are applied. Interlaced images
-/// are supported. Images with width * height > max_pixels are rejected before any pixel memory is allocated.
-int aec_png_decode(const uint8_t *data, size_t size, size_t max_pixels, aec_image *out, char *err, size_t errlen);
-
-/// The size and channel count aec_png_decode would give (out->pixels stays NULL), from the header alone.
+/// PNG decoding in two calls, so that the samples land in the caller's buffer without a copy:
+/// aec_png_read_header gives the size and channel count (out->pixels stays NULL) from the header alone;
+/// aec_png_decode_into then decodes into a buffer of exactly width * height * channels bytes (out->pixels
+/// is that buffer). Any PNG becomes 8-bit samples: palette images expand to RGB (RGBA when they have tRNS),
+/// 1/2/4-bit gray expands to 8 bits with exact scaling (1-bit 1 → 255), 16-bit samples become
+/// round(v * 255 / 65535), tRNS on gray or RGB adds an alpha channel. No gamma or colour transforms are
+/// applied. Interlaced images are supported. Images with width * height > max_pixels, and files too short
+/// for the rows their header declares, are rejected by both calls.
 int aec_png_read_header(const uint8_t *data, size_t size, size_t max_pixels, aec_image *out, char *err, size_t errlen);
-
-/// aec_png_decode into the caller's buffer of exactly width * height * channels bytes (from
-/// aec_png_read_header), so that the samples are not copied afterwards; out->pixels is that buffer.
 int aec_png_decode_into(const uint8_t *data, size_t size, size_t max_pixels, uint8_t *pixels, size_t capacity,
                         aec_image *out, char *err, size_t errlen);
 
