@@ -69,7 +69,7 @@ let package = Package(
         // The engine is optimized even in debug builds: unoptimized SIMD loops run ~50× slower, which is
         // most of the test suite's time. Preconditions stay on at -O.
         .target(name: "AECNet", dependencies: ["AECBase"], swiftSettings: simdFlags + [.unsafeFlags(["-O"], .when(configuration: .debug))]),
-        .target(name: "AECImage", dependencies: ["AECBase", "CImageIO"]),
+        .target(name: "AECImage", dependencies: ["AECBase", "CImageIO", "CZlib"]),
         .target(name: "AECTraining", dependencies: ["AECBase", "AECNet", "AECImage", "AECCodec", "CZlib"], swiftSettings: simdFlags),
         .target(name: "AECCodec", dependencies: ["AECBase", "AECNet", "AECImage", "CZlib"],
                 resources: [.copy("Models")], swiftSettings: simdFlags),
@@ -80,7 +80,7 @@ let package = Package(
             "AECBase", "AECCodec", "AECImage", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "aec-encode", dependencies: [
-            "AECBase", "AECToolSupport", "AECCodec", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "AECBase", "AECToolSupport", "AECCodec", "AECImage", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "aec-decode", dependencies: [
             "AECBase", "AECCodec", "AECToolSupport", .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -97,7 +97,7 @@ let package = Package(
         .testTarget(name: "AECBaseTests", dependencies: ["AECBase", "AECTestSupport"]),
         .testTarget(name: "AECNetTests", dependencies: ["AECNet", "AECTestSupport"],
                     resources: [.copy("Fixtures")], swiftSettings: simdFlags),
-        .testTarget(name: "AECImageTests", dependencies: ["AECImage", "AECBase"]),  // AECBase: the seeded generator
+        .testTarget(name: "AECImageTests", dependencies: ["AECImage", "AECBase", "AECTestSupport"]),  // AECBase: the seeded generator
         // simdFlags defines AEC_FMA, which the golden tests use to know whether exact bytes are expected.
         .testTarget(name: "AECCodecTests", dependencies: ["AECCodec", "AECTraining", "AECTestSupport"], swiftSettings: simdFlags),
         .testTarget(name: "AECBenchTests", dependencies: ["AECBench", "AECImage", "AECTestSupport"]),

@@ -1,7 +1,6 @@
 import AECBase
 import AECImage
 import AECNet
-import CZlib
 import Foundation
 
 /// Options of `Codec.encode`.
@@ -16,6 +15,9 @@ public struct EncodeOptions: Sendable {
     public var maxPixels = Limits.defaultMaxPixels
     /// The format version written: 3, or 2 (no flat tiles) for the tests of older readers' files.
     var formatVersion = AECFile.version
+    /// The colour profile and text notes to store with the image (written back into the PNG on decoding);
+    /// a file with metadata is format version 4. Empty by default.
+    public var metadata = ImageMetadata()
     /// Called after each band with the fraction of the work done (0…1], for progress within a file.
     public var progress: Codec.ProgressHandler?
     public init() {}
@@ -89,10 +91,11 @@ public final class Codec: @unchecked Sendable {
                 options.progress?(Double(tilesDone) / Double(totalTiles))
             }
         }
-        let alpha = try Self.alphaBlock(of: image)
+        let alpha = Self.alphaBlock(of: image)
         var file = AECFile(modelFingerprint: model.fingerprint, bits: options.bits, colour: colour,
                            width: image.width, height: image.height, alpha: alpha, payload: encoder.finish())
         file.formatVersion = options.formatVersion
+        if options.formatVersion >= 3 { file.metadata = options.metadata }
         return Encoded(bytes: file.serialized(), notes: notes)
     }
 
@@ -294,23 +297,16 @@ public final class Codec: @unchecked Sendable {
     // MARK: Alpha, stored losslessly
 
     /// The alpha plane compressed with zlib, or nil when there is no alpha or it is opaque everywhere.
-    static func alphaBlock(of image: Image) throws -> [UInt8]? {
+    static func alphaBlock(of image: Image) -> [UInt8]? {
         guard image.channels == 2 || image.channels == 4 else { return nil }
         let c = image.channels
         let alpha = (0..<(image.width * image.height)).map { image.samples[$0 * c + c - 1] }
         guard alpha.contains(where: { $0 != 255 }) else { return nil }
-        var size = compressBound(uLong(alpha.count))
-        var out = [UInt8](repeating: 0, count: Int(size))
-        let status = compress2(&out, &size, alpha, uLong(alpha.count), 9)
-        guard status == Z_OK else { throw CodecError.encodingFailed("zlib could not compress the alpha plane (status \(status))") }
-        return Array(out[0..<Int(size)])
+        return Zlib.compress(alpha)
     }
 
     static func inflateAlpha(_ block: [UInt8], count: Int) throws -> [UInt8] {
-        var out = [UInt8](repeating: 0, count: count)
-        var size = uLong(count)
-        let status = uncompress(&out, &size, block, uLong(block.count))
-        guard status == Z_OK, Int(size) == count else { throw CodecError.corrupt("bad alpha block") }
-        return out
+        guard let alpha = Zlib.inflate(block, limit: count), alpha.count == count else { throw CodecError.corrupt("bad alpha block") }
+        return alpha
     }
 }

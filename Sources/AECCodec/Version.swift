@@ -15,7 +15,7 @@ public enum AECVersion {
             }.joined(separator: ", ")
         return """
             \(tool) \(release)
-            .aec format: writes version \(AECFile.version), reads versions \(versions.lowerBound)–\(versions.upperBound)
+            .aec format: writes version \(AECFile.version) (\(AECFile.metadataVersion) with metadata), reads versions \(versions.lowerBound)–\(versions.upperBound)
             shipped models: \(models)
             engine: \(EngineKernels.description)
             """

@@ -7,16 +7,12 @@ public enum ExifOrientation {
     /// The orientation (1…8) in the Exif APP1 segment of a JPEG, or nil when there is none (or it is
     /// malformed: then the image is taken as stored).
     public static func of(jpeg bytes: [UInt8]) -> Int? {
-        var at = 2  // after SOI
-        while at + 4 <= bytes.count, bytes[at] == 0xFF {
-            let marker = bytes[at + 1]
-            if marker == 0xDA || marker == 0xD9 { return nil }  // start of scan, end of image: no Exif before them
-            let length = Int(bytes[at + 2]) << 8 | Int(bytes[at + 3])
-            guard length >= 2, at + 2 + length <= bytes.count else { return nil }
-            if marker == 0xE1, let orientation = orientation(inExif: bytes[(at + 4)..<(at + 2 + length)]) { return orientation }
-            at += 2 + length
+        var found: Int? = nil
+        JPEGSegments.forEach(in: bytes) { marker, payload in
+            if marker == 0xE1 { found = orientation(inExif: payload) }
+            return found == nil
         }
-        return nil
+        return found
     }
 
     /// The orientation in an APP1 payload: "Exif\0\0", a TIFF header (II or MM), IFD0's entries.

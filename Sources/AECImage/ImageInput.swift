@@ -45,4 +45,13 @@ public enum ImageInput {
         }
         return try PNG.decode(bytes, maxPixels: maxPixels)
     }
+
+    /// The ICC profile and text notes of a PNG or JPEG (`PNGMetadata`, `JPEGMetadata`); empty for anything else.
+    public static func metadata(of bytes: [UInt8]) -> ImageMetadata {
+        switch format(of: bytes) {
+        case .png: return PNGMetadata.read(from: bytes)
+        case .jpeg: return JPEGMetadata.read(from: bytes)
+        case nil: return ImageMetadata()
+        }
+    }
 }

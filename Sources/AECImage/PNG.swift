@@ -92,6 +92,11 @@ public enum PNG {
         try CBridge.encode(image, aec_png_encode)
     }
 
+    /// Encodes `image` as `encode(_:)` does, with chunks for `metadata` (`PNGMetadata.insert`).
+    public static func encode(_ image: Image, metadata: ImageMetadata) throws -> [UInt8] {
+        PNGMetadata.insert(metadata, into: try encode(image))
+    }
+
     /// Encodes `image` and writes it to `path` atomically (a temporary file renamed over `path`).
     public static func write(_ image: Image, to path: String) throws {
         let bytes = try encode(image)

@@ -10,9 +10,9 @@ import ArgumentParser
 public enum DashArguments {
     /// The first such argument of `arguments` (the command line without the program name), or nil.
     /// `shortFlags` are the letters of the tool's short options that take no value; `singleDashOptions` the
-    /// long options written with one dash, as cwebp's (`-mt`).
+    /// long options written with one dash, as cwebp's (`-mt`, `-metadata`).
     public static func firstMistaken(in arguments: [String], shortFlags: Set<Character>,
-                                     singleDashOptions: Set<String> = ["-mt"]) -> String? {
+                                     singleDashOptions: Set<String> = ["-mt", "-metadata"]) -> String? {
         for argument in arguments {
             if argument == "--" { return nil }
             if singleDashOptions.contains(argument) { continue }

@@ -16,25 +16,30 @@ public struct EncodeJob: FileJob {
     public let codec: Codec
     /// Bits and chroma resolution (`jobs` is set per call).
     public let options: EncodeOptions
+    /// Which of each input's metadata is stored.
+    public let metadata: ImageMetadata.Selection
     public let maxPixels: Int
     public let force: Bool
     /// Decode what was just encoded and report its PSNR (for `-v`).
     public let measureQuality: Bool
 
-    public init(codec: Codec, options: EncodeOptions, maxPixels: Int, force: Bool, measureQuality: Bool) {
-        self.codec = codec; self.options = options; self.maxPixels = maxPixels
+    public init(codec: Codec, options: EncodeOptions, metadata: ImageMetadata.Selection = .none, maxPixels: Int,
+                force: Bool, measureQuality: Bool) {
+        self.codec = codec; self.options = options; self.metadata = metadata; self.maxPixels = maxPixels
         self.force = force; self.measureQuality = measureQuality
     }
 
     public func run(_ file: PlannedFile, jobs: Int, progress: Codec.ProgressHandler? = nil) throws -> FileOutcome {
         try AtomicOutput.check(file.destination, force: force, createFolders: file.createsFolders)
-        // The input's bytes are let go once decoded: only their count is kept.
-        let (bytesIn, image) = try FileFailure.naming(file.name) { () throws -> (Int, Image) in
+        // The input's bytes are let go once decoded: only their count (and the metadata kept) remain.
+        let (bytesIn, image, kept) = try FileFailure.naming(file.name) { () throws -> (Int, Image, ImageMetadata) in
             let input = try ImageInput.readBytes(file.sourcePath, maxPixels: maxPixels)
-            return (input.count, try ImageInput.decode(input, maxPixels: maxPixels))
+            let image = try ImageInput.decode(input, maxPixels: maxPixels)
+            return (input.count, image, metadata == .none ? ImageMetadata() : ImageInput.metadata(of: input).kept(metadata))
         }
         let (encoded, psnr) = try FileFailure.naming(file.name) { () throws -> (Codec.Encoded, Double?) in
             var options = self.options
+            options.metadata = kept
             options.jobs = jobs
             options.maxPixels = maxPixels
             options.progress = progress
@@ -51,6 +56,7 @@ public struct EncodeJob: FileJob {
 
         var notes = encoded.notes
         if image.hasAlpha && !Self.hasTransparency(image) { notes.append("alpha is opaque everywhere: not stored") }
+        if !kept.isEmpty { notes.append("metadata kept: \(InfoReport.metadataText(kept))") }
         let pixels = image.width * image.height
         let detail = "\(file.name) → \(file.destinationName): \(image.width)×\(image.height) \(Self.kind(image)), "
             + "\(bytesIn) → \(encoded.bytes.count) bytes, "
@@ -111,7 +117,7 @@ public struct DecodeJob: FileJob {
         let (image, png, header) = try FileFailure.naming(file.name) { () throws -> (Image, [UInt8], AECFile) in
             let header = try AECFile(bytes: input, maxPixels: maxPixels)
             let image = try models.codec(forFingerprint: header.modelFingerprint).decode(header, jobs: jobs, progress: progress)
-            return (image, try PNG.encode(image), header)
+            return (image, try PNG.encode(image, metadata: header.metadata), header)
         }
         try AtomicOutput.write(png, to: file.destination, force: force, createFolders: file.createsFolders)
         let pixels = image.width * image.height

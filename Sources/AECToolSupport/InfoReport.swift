@@ -1,5 +1,6 @@
 import AECBase
 import AECCodec
+import AECImage
 import Foundation
 
 /// `aec-decode --info`: each file's header on stdout, as `key: value` lines with a blank line between
@@ -41,7 +42,7 @@ public enum InfoReport {
     /// The report of one parsed file of `byteCount` bytes.
     public static func text(_ file: AECFile, name: String, byteCount: Int, models: ModelChoice) -> String {
         let pixels = file.width * file.height
-        let alphaBytes = byteCount - file.headerSize - file.payload.count - 4  // length varint + zlib block
+        let blockBytes = byteCount - file.headerSize - file.payload.count - 4  // alpha block, or version 4's blocks
         let fingerprint = String(format: "%06x", file.modelFingerprint)
         let model: String
         if let given = models.givenModel {
@@ -61,10 +62,24 @@ public enum InfoReport {
             ("bits", "\(file.bits)"),
             ("model", model),
             ("alpha", file.alpha.map { "stored losslessly, \($0.count) bytes (zlib)" } ?? "none"),
-            ("bytes", "\(byteCount) (header \(file.headerSize), alpha \(alphaBytes), payload \(file.payload.count), CRC 4)"),
+            ("metadata", metadataText(file.metadata)),
+            ("bytes", "\(byteCount) (header \(file.headerSize), \(file.formatVersion >= 4 ? "blocks" : "alpha") \(blockBytes), "
+                + "payload \(file.payload.count), CRC 4)"),
             ("bits/pixel", String(format: "%.3f", 8 * Double(byteCount) / Double(pixels))),
         ]
         return lines.map { key, value in (key + ":").padding(toLength: 12, withPad: " ", startingAt: 0) + value }
             .joined(separator: "\n") + "\n"
+    }
+
+    /// "ICC profile (3144 bytes), 2 text notes (Title, Author)", or "none".
+    static func metadataText(_ metadata: ImageMetadata) -> String {
+        var parts: [String] = []
+        if let profile = metadata.iccProfile { parts.append("ICC profile (\(profile.count) bytes)") }
+        if !metadata.texts.isEmpty {
+            let keywords = metadata.texts.map(\.keyword)
+            let shown = keywords.prefix(5).joined(separator: ", ") + (keywords.count > 5 ? ", …" : "")
+            parts.append("\(keywords.count) text note\(keywords.count == 1 ? "" : "s") (\(Formatting.oneLine(shown)))")
+        }
+        return parts.isEmpty ? "none" : parts.joined(separator: ", ")
     }
 }

@@ -90,6 +90,8 @@ public struct EncodeRequest: Sendable {
     public var quality: Int?
     /// A model file; nil for a shipped model (the default, or the one `quality` picks).
     public var modelPath: String?
+    /// Which of each input's metadata to store (`-metadata`): nothing by default, as cwebp.
+    public var metadata = ImageMetadata.Selection.none
     public var run = RunSettings()
 
     public init(inputs: [String], output: String) {
@@ -163,8 +165,9 @@ public enum EncodeTool {
             console.error("\(error)")  // ModelFileError names the file itself
             return ExitStatus.failure
         }
-        let job = EncodeJob(codec: Codec(model: model), options: options, maxPixels: request.run.maxPixels,
-                            force: request.run.force, measureQuality: request.run.verbosity == .verbose)
+        let job = EncodeJob(codec: Codec(model: model), options: options, metadata: request.metadata,
+                            maxPixels: request.run.maxPixels, force: request.run.force,
+                            measureQuality: request.run.verbosity == .verbose)
         return BatchRunner.run(plan, job: job, settings: request.run, direction: .encode, console: console)
     }
 }

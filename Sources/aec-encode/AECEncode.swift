@@ -1,5 +1,6 @@
 import AECBase
 import AECCodec
+import AECImage
 import AECToolSupport
 import ArgumentParser
 
@@ -18,7 +19,7 @@ struct AECEncode: ParsableCommand {
             Outputs are written to a hidden temporary file and renamed into place: an interrupted run leaves \
             no partial file, and an existing file is never replaced without --force. A file that fails is \
             reported on one line and the others are still done; the exit status is then 1 (64 for bad usage). \
-            Progress and a summary go to stderr. Alpha is stored losslessly unless it is opaque everywhere.
+            Progress and a summary go to stderr. Alpha is stored losslessly unless it is opaque everywhere. Metadata (ICC profile, text) is dropped unless -metadata says to keep it.
 
             Examples:
               aec-encode photo.png -o photo.aec
@@ -52,6 +53,11 @@ struct AECEncode: ParsableCommand {
     @Option(help: ArgumentHelp("Model file (default: the shipped default model).", valueName: "FILE"))
     var model: String?
 
+    @Option(name: [.customLong("metadata", withSingleDash: true), .customLong("metadata")], help: ArgumentHelp(
+        "Metadata to keep, as cwebp's -metadata: none (default), icc (the ICC colour profile) or all (the profile and the text notes: PNG tEXt/zTXt/iTXt, JPEG comments). Kept metadata is written back into the decoded PNG.",
+        valueName: "WHAT"))
+    var metadata: ImageMetadata.Selection = .none
+
     @OptionGroup var flags: RunFlags
 
     func validate() throws {
@@ -69,6 +75,7 @@ struct AECEncode: ParsableCommand {
         request.options.halfResolutionChroma = halfChroma
         request.quality = quality
         request.modelPath = model
+        request.metadata = metadata
         let status: Int32
         do {
             request.run = try flags.settings()
@@ -79,3 +86,5 @@ struct AECEncode: ParsableCommand {
         if status != ExitStatus.success { throw ExitCode(status) }
     }
 }
+
+extension ImageMetadata.Selection: ExpressibleByArgument {}

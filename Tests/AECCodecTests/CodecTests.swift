@@ -194,9 +194,10 @@ final class CodecTests: XCTestCase {
         let bytes = try validFile()
         XCTAssertThrowsError(try codec.decode([])) { XCTAssertEqual($0 as? CodecError, .notAEC("the file is empty")) }
         XCTAssertThrowsError(try codec.decode(Array("\u{89}PNG\r\n".utf8))) { XCTAssertTrue("\($0)".contains("not an .aec file"), "\($0)") }
-        for (lead, version) in [(0xC0 | bytes[2] & 0x3F, 4)] {
-            var future = bytes
-            future[2] = lead
+        for version in [5, 200] {
+            // Bits 6–7 = 3: the version is the next byte (Docs/FORMAT.md).
+            var future = Array(bytes[0..<3]) + [UInt8(version)] + bytes[3...]
+            future[2] |= 0xC0
             XCTAssertThrowsError(try codec.decode(future)) { XCTAssertEqual($0 as? CodecError, .unsupportedVersion(version)) }
         }
         var flipped = bytes
@@ -218,6 +219,7 @@ final class CodecTests: XCTestCase {
         for lead in 0...255 {
             let version = AECFile.announcedVersion(UInt8(lead))
             if let version, AECFile.readableVersions.contains(version) { continue }
+            if lead >> 6 == 3 { continue }  // the version is in the next byte: below
             var file = Array(bytes.dropLast(4))
             file[2] = UInt8(lead)
             file.appendLE(CRC32.checksum(file))
@@ -228,6 +230,15 @@ final class CodecTests: XCTestCase {
                 } else {
                     XCTAssertEqual(error as? CodecError, .unsupportedVersion(lead >> 6 + 1))
                 }
+            }
+        }
+        // Bits 6–7 = 3: the next byte is the version, 4 or more; 0…3 there name no version.
+        for next in 0...255 where next != 4 {
+            var file = Array(bytes[0..<3]) + [UInt8(next)] + Array(bytes[3..<(bytes.count - 4)])
+            file[2] |= 0xC0
+            file.appendLE(CRC32.checksum(file))
+            XCTAssertThrowsError(try codec.decode(file), "version byte \(next)") { error in
+                XCTAssertEqual(error as? CodecError, next < 4 ? .unknownVersionByte(UInt8(next)) : .unsupportedVersion(next))
             }
         }
         XCTAssertNil(AECFile.announcedVersion(0x02), "0x02 was once read as version 2")

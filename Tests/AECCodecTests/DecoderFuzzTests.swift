@@ -2,12 +2,13 @@
 import AECBase
 import AECImage
 import AECNet
+import AECTestSupport
 import Foundation
 import XCTest
 
 /// Random mutations of valid `.aec` files must give an error or an image, never a crash or a hang.
 ///
-/// Seeds: files of the tiny test model in every format version, flat tiles, and files of every shipped
+/// Seeds: files of the tiny test model in every format version (version 4 with metadata), flat tiles, and files of every shipped
 /// model. Half of the mutants get their CRC recomputed after mutation, so that the damage reaches the header
 /// parser, the range decoder and the network instead of stopping at the checksum; a quarter declare a large
 /// image (up to 100,000 pixels on a side) and are decoded under the default pixel limit, so the payload
@@ -28,6 +29,12 @@ final class DecoderFuzzTests: XCTestCase {
             options.formatVersion = 2
             let v2 = try codec.encode(image, options: options).bytes
             seeds += [v3, v2, CodecTests.versionOne(of: v2)].map { (codec, $0) }  // every format version's parser
+        }
+        // Version 4: metadata blocks, with and without alpha.
+        for channels in [1, 4] {
+            var options = EncodeOptions()
+            options.metadata = SyntheticMetadata.sample
+            seeds.append((codec, try codec.encode(TestModels.image(width: 30, height: 20, channels: channels), options: options).bytes))
         }
         // Flat tiles (version 3's exact path) next to network tiles.
         var halfFlat = [UInt8](repeating: 200, count: 56 * 28)
@@ -62,14 +69,15 @@ final class DecoderFuzzTests: XCTestCase {
         XCTAssertGreaterThan(rejected, 0)
     }
 
-    /// Rewrites the width and height fields of a version-2/3 header (after the 6 fixed bytes) as large
-    /// LEB128 values, keeping what follows.
+    /// Rewrites the width and height fields of a version-2/3/4 header (after the 6 fixed bytes, 7 in
+    /// version 4) as large LEB128 values, keeping what follows.
     func declareLargeSize(_ bytes: inout [UInt8], rng: inout SplitMix64) {
         guard bytes[2] >> 6 != 0 else { return }  // version 1: leave its header to the plain mutations
-        var r = 6
+        let fixed = bytes[2] >> 6 == 3 ? 7 : 6
+        var r = fixed
         for _ in 0..<2 { while r < bytes.count && bytes[r] & 0x80 != 0 { r += 1 }; r += 1 }
         guard r <= bytes.count else { return }
-        var header = Array(bytes[0..<6])
+        var header = Array(bytes[0..<fixed])
         for _ in 0..<2 {
             var v = 1000 + rng.next(below: 99_000)
             while v >= 0x80 { header.append(UInt8(v & 0x7F) | 0x80); v >>= 7 }

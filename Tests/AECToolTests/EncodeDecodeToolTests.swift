@@ -2,6 +2,7 @@ import AECBase
 import AECCodec
 import AECImage
 import AECNet
+import AECTestSupport
 import Foundation
 import XCTest
 
@@ -177,6 +178,52 @@ final class EncodeDecodeToolTests: XCTestCase {
         let piped = try encode(["-", "-o", "-"], stdin: Data(plain))
         XCTAssertEqual(piped.status, 0, piped.stderr)
         XCTAssertEqual(Array(piped.stdout.prefix(2)), Array("AE".utf8))
+    }
+
+    /// `-metadata none|icc|all` (cwebp's flag): the ICC profile and text notes of a PNG or JPEG are stored
+    /// and written back into the decoded PNG; none by default.
+    func testMetadataIsKeptWhenAskedAndWrittenBackOnDecoding() throws {
+        let image = TestImages.make(width: 30, height: 20, channels: 3)
+        try write(try PNG.encode(image, metadata: SyntheticMetadata.sample), to: path("tagged.png"))
+        // A JPEG with its profile in one APP2 segment and a comment.
+        let jpeg = try JPEG.encode(image, quality: 90, optimizeHuffman: false)
+        let profile = SyntheticMetadata.profile(size: 300)
+        let app2 = Array("ICC_PROFILE".utf8) + [0, 1, 1] + profile
+        let comment = Array("shot on a test".utf8)
+        try write(Array(jpeg[0..<2]) + [0xFF, 0xE2, UInt8((app2.count + 2) >> 8), UInt8((app2.count + 2) & 0xFF)] + app2
+                  + [0xFF, 0xFE, 0, UInt8(comment.count + 2)] + comment + Array(jpeg[2...]), to: path("tagged.jpg"))
+
+        let expected: [(String, ImageMetadata, ImageMetadata)] = [
+            ("none", ImageMetadata(), ImageMetadata()),
+            ("icc", ImageMetadata(iccProfile: SyntheticMetadata.sample.iccProfile), ImageMetadata(iccProfile: profile)),
+            ("all", SyntheticMetadata.sample, ImageMetadata(iccProfile: profile, texts: [.init(keyword: "Comment", text: "shot on a test")])),
+        ]
+        for (selection, fromPNG, fromJPEG) in expected {
+            for (input, kept) in [("tagged.png", fromPNG), ("tagged.jpg", fromJPEG)] {
+                let name = "\(selection)-\(input.replacingOccurrences(of: ".", with: "-"))"
+                let run = try encode([path(input), "-o", path(name + ".aec"), "-metadata", selection, "-v"])
+                XCTAssertEqual(run.status, 0, run.stderr)
+                XCTAssertEqual(try AECFile(bytes: try bytes(path(name + ".aec")), maxPixels: 1 << 20).metadata, kept, name)
+                XCTAssertEqual(run.stderr.contains("metadata kept:"), !kept.isEmpty, run.stderr)
+                let back = try decode([path(name + ".aec"), "-o", path(name + ".png")])
+                XCTAssertEqual(back.status, 0, back.stderr)
+                let png = try bytes(path(name + ".png"))
+                XCTAssertEqual(PNGMetadata.read(from: png), kept, name)
+                XCTAssertEqual(try PNG.decode(png).width, 30)
+                let info = try decode(["--info", path(name + ".aec")])
+                XCTAssertTrue(String(decoding: info.stdout, as: UTF8.self).contains(kept.iccProfile == nil ? "metadata:   none" : "ICC profile (\(kept.iccProfile!.count) bytes)"),
+                              String(decoding: info.stdout, as: UTF8.self))
+            }
+        }
+        // None is the default: the same bytes as without the flag; --metadata is the same option.
+        XCTAssertEqual(try encode([path("tagged.png"), "-o", path("default.aec")]).status, 0)
+        XCTAssertEqual(try bytes(path("default.aec")), try bytes(path("none-tagged-png.aec")))
+        XCTAssertEqual(try encode([path("tagged.png"), "-o", path("long.aec"), "--metadata", "all"]).status, 0)
+        XCTAssertEqual(try bytes(path("long.aec")), try bytes(path("all-tagged-png.aec")))
+        let wrong = try encode([path("tagged.png"), "-o", path("wrong.aec"), "-metadata", "exif"])
+        XCTAssertEqual(wrong.status, 64, wrong.stderr)
+        XCTAssertTrue(wrong.stderr.contains("none"), wrong.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: path("wrong.aec")))
     }
 
     func testSeveralInputsGoIntoOneFolder() throws {

@@ -5,6 +5,11 @@ extension Array where Element == UInt8 {
     public mutating func appendLE<T: FixedWidthInteger>(_ value: T) {
         Swift.withUnsafeBytes(of: value.littleEndian) { append(contentsOf: $0) }
     }
+
+    /// Appends `value` in big-endian byte order (PNG chunk lengths and CRCs).
+    public mutating func appendBE<T: FixedWidthInteger>(_ value: T) {
+        Swift.withUnsafeBytes(of: value.bigEndian) { append(contentsOf: $0) }
+    }
 }
 
 extension Data {

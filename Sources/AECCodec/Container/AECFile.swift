@@ -10,8 +10,16 @@ import AECNet
 ///     · payload … · CRC-32 of all before (4, LE)
 ///
 /// That is the header of format versions 2 and 3 (version 3 adds a flag per tile in the payload: flat
-/// tiles, `FlatTiles`); this code writes version 3. It also reads version 1, whose header had one byte
-/// more: "AE" · 0x01 · fingerprint (3) · flags (1) · width − 1 · height − 1 · … (the same fields otherwise).
+/// tiles, `FlatTiles`). Version 4 is version 3 with metadata (an ICC profile, text notes): bits 6–7 = 3 say
+/// that the version number follows as a byte of its own, and flag bit 5 announces a list of typed blocks
+/// (alpha, ICC profile, text) instead of the alpha block:
+///
+///     "AE" · 0b11 | flags · version (1) · fingerprint (3) · width − 1 · height − 1
+///     · [blocks: (type (1) · length (varint) · bytes)… · 0] · payload … · CRC-32
+///
+/// This code writes version 3, or 4 when there is metadata to keep. It also reads version 1, whose header
+/// had one byte more: "AE" · 0x01 · fingerprint (3) · flags (1) · width − 1 · height − 1 · … (the same
+/// fields otherwise).
 public struct AECFile: Equatable, Sendable {
     public enum ColourMode: UInt8, Sendable, CustomStringConvertible {
         case gray = 0
@@ -27,15 +35,17 @@ public struct AECFile: Equatable, Sendable {
     }
 
     public static let magic: [UInt8] = Array("AE".utf8)
-    /// The format version this code writes.
+    /// The format version this code writes for an image without metadata.
     public static let version = 3
+    /// The format version this code writes for an image with metadata (`metadata` not empty).
+    public static let metadataVersion = 4
     /// The format versions this code reads.
-    public static let readableVersions = 1...3
+    public static let readableVersions = 1...4
     /// Bytes of a version-2 or -3 file with a 1×1 image and an empty payload: the least a valid file can have.
     public static let minimumSize = 2 + 1 + 3 + 1 + 1 + 4
 
     /// The format version of the file this was read from (`version` for one made here); the version
-    /// `serialized()` writes (2 or 3: the same header).
+    /// `serialized()` writes (2 or 3: the same header; 4 whenever `metadata` is not empty).
     public internal(set) var formatVersion = AECFile.version
     /// Low 24 bits of the CRC-32 stored at the end of the model file that made it (`CodecModel.fingerprint`).
     public var modelFingerprint: UInt32
@@ -45,6 +55,8 @@ public struct AECFile: Equatable, Sendable {
     public var height: Int
     /// The alpha plane compressed with zlib, when the image had a non-opaque alpha channel.
     public var alpha: [UInt8]?
+    /// The colour profile and text notes kept from the input (`-metadata`); empty unless asked for.
+    public var metadata = ImageMetadata()
     public var payload: [UInt8]
 
     public init(modelFingerprint: UInt32, bits: Int, colour: ColourMode, width: Int, height: Int,
@@ -53,23 +65,36 @@ public struct AECFile: Equatable, Sendable {
         self.width = width; self.height = height; self.alpha = alpha; self.payload = payload
     }
 
-    /// Header bytes (everything but the alpha block, the payload and the CRC).
+    /// Header bytes (everything but the alpha block or the blocks, the payload and the CRC).
     public var headerSize: Int {
-        (formatVersion == 1 ? 7 : 6) + VarInt.size(width - 1) + VarInt.size(height - 1)
+        (formatVersion == 1 || formatVersion >= 4 ? 7 : 6) + VarInt.size(width - 1) + VarInt.size(height - 1)
     }
 
-    /// The file's bytes, in format version `formatVersion` (a version-1 file is written as version 2: the
-    /// same payload with the shorter header).
+    /// The version `serialized()` writes: 4 when there is metadata (valid for a PNG: `ImageMetadata.valid`), else `formatVersion` (a version-1 file
+    /// is written as version 2: the same payload with the shorter header).
+    var writtenVersion: Int {
+        if metadata.valid.isEmpty { return max(2, min(3, formatVersion)) }
+        precondition(formatVersion >= 3, "metadata needs format version 4, whose payload is version 3's")
+        return AECFile.metadataVersion
+    }
+
+    /// The file's bytes, in format version `writtenVersion`.
     public func serialized() -> [UInt8] {
         var out = AECFile.magic
-        // flags: bits 0–2 = bits − 1, bits 3–4 = colour mode, bit 5 = alpha block present.
+        let version = writtenVersion
+        // flags: bits 0–2 = bits − 1, bits 3–4 = colour mode, bit 5 = alpha block (version 4: blocks) present.
         precondition(Limits.bits.contains(bits), "\(bits)-bit codes do not fit the header (Codec.encode checks this)")
-        let flags = UInt8(bits - 1) | colour.rawValue << 3 | (alpha != nil ? 1 << 5 : 0)
-        out.append(UInt8(max(2, formatVersion) - 1) << 6 | flags)
+        let blocks = version >= 4 ? Block.serialize(alpha: alpha, metadata: metadata) : nil
+        let hasBlock = blocks != nil || (version < 4 && alpha != nil)
+        let flags = UInt8(bits - 1) | colour.rawValue << 3 | (hasBlock ? 1 << 5 : 0)
+        out.append(UInt8(min(version, 4) - 1) << 6 | flags)
+        if version >= 4 { out.append(UInt8(version)) }
         out += [UInt8(modelFingerprint & 0xFF), UInt8(modelFingerprint >> 8 & 0xFF), UInt8(modelFingerprint >> 16 & 0xFF)]
         VarInt.append(width - 1, to: &out)
         VarInt.append(height - 1, to: &out)
-        if let alpha {
+        if let blocks {
+            out += blocks
+        } else if let alpha {
             VarInt.append(alpha.count, to: &out)
             out += alpha
         }
@@ -78,10 +103,15 @@ public struct AECFile: Equatable, Sendable {
         return out
     }
 
-    /// The format version that the byte after the magic announces: its bits 6–7 plus one, or — when those
-    /// are 0 — 1 for the byte 0x01 (version 1 files, where it was a version number). Any other byte with
-    /// bits 6–7 = 0 announces no version (nil): 0x00 and 0x02…0x3F are refused, as Docs/FORMAT.md says.
-    static func announcedVersion(_ lead: UInt8) -> Int? {
+    /// The format version that the bytes after the magic announce: bits 6–7 of the first plus one, or —
+    /// when those are 0 — 1 for the byte 0x01 (version 1 files, where it was a version number). Bits 6–7 = 3
+    /// say that the next byte is the version, 4 or more. Any other byte with bits 6–7 = 0 announces no
+    /// version (nil): 0x00 and 0x02…0x3F are refused, as Docs/FORMAT.md says; so is a next byte below 4.
+    static func announcedVersion(_ lead: UInt8, next: UInt8? = nil) -> Int? {
+        if lead >> 6 == 3 {
+            guard let next, next >= 4 else { return nil }
+            return Int(next)
+        }
         if lead >> 6 != 0 { return Int(lead >> 6) + 1 }
         return lead == 1 ? 1 : nil
     }
@@ -111,11 +141,14 @@ public struct AECFile: Equatable, Sendable {
     /// `Limits.codedPixels`).
     public init(bytes: [UInt8], maxPixels: Int) throws {
         try Self.checkSignature(Array(bytes.prefix(4)))
-        guard bytes.count >= 3 else { throw CodecError.truncated }
-        guard let version = Self.announcedVersion(bytes[2]) else { throw CodecError.unknownVersionByte(bytes[2]) }
+        guard bytes.count >= 3, bytes.count >= 3 + (bytes[2] >> 6 == 3 ? 1 : 0) else { throw CodecError.truncated }
+        let next = bytes.count > 3 ? bytes[3] : nil
+        guard let version = Self.announcedVersion(bytes[2], next: next) else {
+            throw CodecError.unknownVersionByte(bytes[2] >> 6 == 3 ? next! : bytes[2])
+        }
         guard AECFile.readableVersions.contains(version) else { throw CodecError.unsupportedVersion(version) }
         formatVersion = version
-        guard bytes.count >= AECFile.minimumSize + (version == 1 ? 1 : 0) else { throw CodecError.truncated }
+        guard bytes.count >= AECFile.minimumSize + (version == 1 || version >= 4 ? 1 : 0) else { throw CodecError.truncated }
         let body = bytes[0..<(bytes.count - 4)]
         var crcReader = ByteReader(bytes[(bytes.count - 4)...])
         guard CRC32.checksum(body) == crcReader.u32()! else { throw CodecError.checksumMismatch }
@@ -123,6 +156,7 @@ public struct AECFile: Equatable, Sendable {
         var r = ByteReader(body)
         r.offset = 2
         var flags = r.u8()! & 0x3F  // version 2: the flags share the byte with the version
+        if version >= 4 { _ = r.u8()! }  // the version byte
         let f = r.bytes(3)!.map(UInt32.init)
         modelFingerprint = f[0] | f[1] << 8 | f[2] << 16
         if version == 1 {
@@ -138,11 +172,12 @@ public struct AECFile: Equatable, Sendable {
         }
         width = w + 1; height = h + 1
         try Limits.checkSize(width: width, height: height, maxPixels: maxPixels)
-        if flags & 1 << 5 != 0 {
+        alpha = nil
+        if flags & 1 << 5 != 0 && version >= 4 {
+            (alpha, metadata) = try Block.read(&r)
+        } else if flags & 1 << 5 != 0 {
             guard let length = VarInt.read(&r), let block = r.bytes(length) else { throw CodecError.corrupt("bad alpha block") }
             alpha = Array(block)
-        } else {
-            alpha = nil
         }
         payload = Array(body[r.offset...])
     }
