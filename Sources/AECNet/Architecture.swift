@@ -51,8 +51,17 @@ public struct Architecture: Equatable, Sendable, CustomStringConvertible {
     public var codeCount: Int { Self.codeSide * Self.codeSide * codeChannels }
 
     /// Output shape (h, w, c) of every layer for a 28×28×1 input.
-    public var shapes: [(h: Int, w: Int, c: Int)] {
-        var h = Self.tileSide, w = Self.tileSide, c = 1
+    public var shapes: [(h: Int, w: Int, c: Int)] { shapes(height: Self.tileSide, width: Self.tileSide) }
+
+    /// How much both poolings shrink the input: a code value stands for a 4×4 block of pixels.
+    public static let codeScale = 4
+
+    /// Output shape (h, w, c) of every layer for a `height × width × 1` input; the network is fully
+    /// convolutional, so any size that the poolings divide (multiples of 4) will do.
+    public func shapes(height: Int, width: Int) -> [(h: Int, w: Int, c: Int)] {
+        precondition(height > 0 && width > 0 && height % Self.codeScale == 0 && width % Self.codeScale == 0,
+                     "the input must be a positive multiple of \(Self.codeScale) on each side, got \(height)×\(width)")
+        var h = height, w = width, c = 1
         return layers.map { layer in
             switch layer {
             case .conv(_, let cout, _): c = cout
@@ -61,6 +70,31 @@ public struct Architecture: Equatable, Sendable, CustomStringConvertible {
             }
             return (h, w, c)
         }
+    }
+
+    /// The halo of the encoder, in code rows: to get code rows r0..<r1 of a plane exactly as the whole
+    /// plane gives them, the encoder must see input rows from 4·(r0 − halo) to 4·(r1 + halo) (clamped to the
+    /// plane). Where a band of rows stops short of the plane's edge, each 3×3 conv pads it with zeros
+    /// instead of the true neighbours, and the error spreads one row per conv (at that conv's resolution,
+    /// halved by each pooling, doubled by each upsampling); the halo is how far it gets.
+    public var encoderHaloCodeRows: Int { Self.haloRows(layers[...codeLayer], outputScale: Self.codeScale) }
+
+    /// The halo of the decoder, in code rows: output rows 4·r0 ..< 4·r1 need code rows from r0 − halo to
+    /// r1 + halo (clamped).
+    public var decoderHaloCodeRows: Int { Self.haloRows(layers[(codeLayer + 1)...], outputScale: 1) }
+
+    /// How many rows at the end of `layers` differ from the whole plane's when the input band is cut
+    /// short, converted to code rows; `outputScale` is the size of one output row in pixels.
+    private static func haloRows(_ layers: ArraySlice<Layer>, outputScale: Int) -> Int {
+        var wrong = 0  // rows at the band's edge that differ, at the current resolution
+        for layer in layers {
+            switch layer {
+            case .conv: wrong += 1
+            case .maxPool: wrong = (wrong + 1) / 2  // bands start on even rows: pairs never straddle the edge
+            case .upsample: wrong *= 2
+            }
+        }
+        return (wrong * outputScale + codeScale - 1) / codeScale
     }
 
     /// Where each conv layer's weight [3, 3, cin, cout] and bias [cout] start in the flat parameter

@@ -41,7 +41,7 @@ public struct Autoencoder: Sendable {
     /// `pass`: the code in `pass.code`, the reconstruction in `pass.output`.
     public func forward(_ pass: ForwardPass, n: Int, codeTransform: CodeTransform? = nil) {
         encode(pass, n: n)
-        pass.decoderInput.update(from: pass.code, count: n * architecture.codeCount)
+        pass.decoderInput.update(from: pass.code, count: n * pass.codeCount)
         codeTransform?(pass.decoderInput, n)
         decode(pass, n: n)
     }
@@ -63,7 +63,7 @@ public struct Autoencoder: Sendable {
             let p = params.baseAddress!
             for i in range {
                 let input = pass.input(of: i)
-                let (hIn, wIn, cIn) = i == 0 ? (Architecture.tileSide, Architecture.tileSide, 1) : shapes[i - 1]
+                let (hIn, wIn, cIn) = i == 0 ? (pass.height, pass.width, 1) : shapes[i - 1]
                 let out = pass.outputs[i]
                 switch architecture.layers[i] {
                 case .conv(let cin, let cout, let activation):
@@ -85,6 +85,7 @@ public struct Autoencoder: Sendable {
     /// extra term added to ∂L/∂code (e.g. a sparsity penalty's), [n, 7, 7, codeChannels].
     public func backward(_ pass: ForwardPass, n: Int, gradients: UnsafeMutablePointer<Float>,
                          codeGradient: UnsafePointer<Float>? = nil) {
+        precondition(!pass.inferenceOnly, "backward needs a pass that keeps every layer's output")
         let shapes = pass.shapes
         let (offsets, _) = architecture.parameterLayout
         var g = pass.outputGradient      // ∂L/∂(output of layer i)
@@ -92,7 +93,7 @@ public struct Autoencoder: Sendable {
         parameters.withUnsafeBufferPointer { params in
             let p = params.baseAddress!
             for i in stride(from: architecture.layers.count - 1, through: 0, by: -1) {
-                let (hIn, wIn, cIn) = i == 0 ? (Architecture.tileSide, Architecture.tileSide, 1) : shapes[i - 1]
+                let (hIn, wIn, cIn) = i == 0 ? (pass.height, pass.width, 1) : shapes[i - 1]
                 let (h, w, c) = shapes[i]
                 switch architecture.layers[i] {
                 case .conv(let cin, let cout, let activation):
@@ -110,7 +111,7 @@ public struct Autoencoder: Sendable {
                 swap(&g, &gNext)
                 // Crossing from the decoder into the code: the code transform passes gradients unchanged.
                 if i == architecture.codeLayer + 1, let codeGradient {
-                    addInPlace(g, codeGradient, count: n * architecture.codeCount)
+                    addInPlace(g, codeGradient, count: n * pass.codeCount)
                 }
             }
         }
@@ -120,45 +121,73 @@ public struct Autoencoder: Sendable {
 /// Everything one forward pass over up to `capacity` tiles produces and its backward pass needs: the input,
 /// each layer's output (after its activation), the max-pool argmax masks, gradient buffers and the conv
 /// scratch. One per thread; reused from batch to batch so the hot path never allocates.
+///
+/// A tile is 28×28 unless the pass is made for another size: the network is fully convolutional, so a
+/// pass of `height × width` (multiples of 4) runs it over that many pixels at once, with a code of
+/// `height/4 × width/4 × codeChannels` (`WholePlaneNetwork` uses this for whole images).
 public final class ForwardPass {
     public let capacity: Int
+    /// The input's size: 28×28 for tiles.
+    public let height: Int, width: Int
+    /// Code values per input: (height/4)·(width/4)·codeChannels (7·7·codeChannels for tiles).
+    public let codeCount: Int
     let shapes: [(h: Int, w: Int, c: Int)]
     let codeLayer: Int
-    /// Input tiles [capacity, 28, 28, 1], values in [0, 1]. Fill the first n before `forward`.
+    /// Input tiles [capacity, height, width, 1], values in [0, 1]. Fill the first n before `forward`.
     public let input: UnsafeMutablePointer<Float>
-    /// The decoder's input [capacity, 7, 7, codeChannels]: the code after the code transform.
+    /// The decoder's input [capacity, height/4, width/4, codeChannels]: the code after the code transform.
     public let decoderInput: UnsafeMutablePointer<Float>
     let outputs: [UnsafeMutablePointer<Float>]
     let argmax: [UnsafeMutablePointer<UInt8>?]
-    /// ∂L/∂output [capacity, 28, 28, 1]: fill before `backward`. Overwritten by it.
+    /// ∂L/∂output [capacity, height, width, 1]: fill before `backward`. Overwritten by it.
     public let outputGradient: UnsafeMutablePointer<Float>
     let gradientScratch: UnsafeMutablePointer<Float>
     let workspace = Workspace()
 
-    public init(architecture: Architecture, capacity: Int) {
+    /// Whether this pass only runs forward (`inferenceOnly`): then the layers' outputs take turns in two
+    /// buffers and there are no gradient buffers, about a tenth of a training pass's memory.
+    public let inferenceOnly: Bool
+
+    public init(architecture: Architecture, capacity: Int, height: Int = Architecture.tileSide,
+                width: Int = Architecture.tileSide, inferenceOnly: Bool = false) {
         self.capacity = capacity
-        shapes = architecture.shapes
+        self.height = height
+        self.width = width
+        self.inferenceOnly = inferenceOnly
+        shapes = architecture.shapes(height: height, width: width)
         codeLayer = architecture.codeLayer
+        codeCount = shapes[codeLayer].h * shapes[codeLayer].w * shapes[codeLayer].c
         let largest = shapes.map { $0.h * $0.w * $0.c }.max()! * capacity
-        input = .allocate(capacity: capacity * Architecture.tileSide * Architecture.tileSide)
-        decoderInput = .allocate(capacity: capacity * architecture.codeCount)
-        outputs = shapes.map { .allocate(capacity: capacity * $0.h * $0.w * $0.c) }
+        input = .allocate(capacity: capacity * height * width)
+        decoderInput = .allocate(capacity: capacity * codeCount)
+        if inferenceOnly {
+            // Layer i reads layer i − 1's output and writes its own: two buffers in turn are enough.
+            let turns: [UnsafeMutablePointer<Float>] = [.allocate(capacity: largest), .allocate(capacity: largest)]
+            outputs = shapes.indices.map { turns[$0 % 2] }
+        } else {
+            outputs = shapes.map { .allocate(capacity: capacity * $0.h * $0.w * $0.c) }
+        }
         argmax = zip(architecture.layers, shapes).map { layer, s in
             layer == .maxPool ? .allocate(capacity: capacity * s.h * s.w * s.c) : nil
         }
-        outputGradient = .allocate(capacity: largest)
-        gradientScratch = .allocate(capacity: largest)
+        outputGradient = .allocate(capacity: inferenceOnly ? 1 : largest)
+        gradientScratch = .allocate(capacity: inferenceOnly ? 1 : largest)
     }
 
     deinit {
         input.deallocate(); decoderInput.deallocate(); outputGradient.deallocate(); gradientScratch.deallocate()
-        outputs.forEach { $0.deallocate() }
+        if inferenceOnly {
+            outputs[0].deallocate()
+            if outputs.count > 1 { outputs[1].deallocate() }
+        } else {
+            outputs.forEach { $0.deallocate() }
+        }
         argmax.forEach { $0?.deallocate() }
     }
 
-    /// The code [capacity, 7, 7, codeChannels] (the code layer's sigmoid output, before any transform).
+    /// The code [capacity, height/4, width/4, codeChannels] (the code layer's sigmoid output, before any transform).
     public var code: UnsafeMutablePointer<Float> { outputs[codeLayer] }
-    /// The reconstruction [capacity, 28, 28, 1].
+    /// The reconstruction [capacity, height, width, 1].
     public var output: UnsafeMutablePointer<Float> { outputs[outputs.count - 1] }
 
     func input(of layer: Int) -> UnsafeMutablePointer<Float> {
