@@ -15,6 +15,7 @@
 //        │
 //   AECNet           AECImage                        the network engine ; images, PNG/JPEG/WebP, PSNR
 //        │              │
+//   CKernels            │                            C: the GEMM and convolution tiles, AVX2 or portable
 //        │           CImageIO                        C shim: libpng/libjpeg errors come back as text
 //        │              │
 //        │           CLibPNG, CLibJPEG, CLibWebP, CZlib   system libraries found with pkg-config
@@ -27,18 +28,14 @@
 import PackageDescription
 import Foundation
 
-// The GEMM micro-kernel is written with SIMD8<Float>.addingProduct; without FMA code generation every
-// fused multiply-add becomes a libm call. On x86-64 we build for AVX2+FMA (every x86-64 server CPU since
-// 2013) unless AEC_PORTABLE=1 is set, which gives a baseline build that runs anywhere (and is slower).
-let portable = ProcessInfo.processInfo.environment["AEC_PORTABLE"] == "1"
-#if arch(x86_64)
-let simdFlags: [SwiftSetting] = portable ? [] : [
-    .unsafeFlags(["-Xcc", "-mavx2", "-Xcc", "-mfma"]),
-    .define("AEC_FMA"),
-]
-#else
-let simdFlags: [SwiftSetting] = [.define("AEC_FMA")]  // arm64 always has FMA
-#endif
+// The engine's kernels are chosen at run time from the CPU (Sources/CKernels), so the build needs no
+// machine flags and one binary runs on every x86-64 CPU. What remains is a development setting: the
+// engine is optimized even in debug builds, because unoptimized SIMD loops run ~50× slower and are most of
+// the test suite's time. SwiftPM refuses such flags in a package that another depends on by version, so
+// they apply only where aec is being developed — not inside another package's checkouts.
+let isDependency = Context.packageDirectory.contains("/checkouts/")
+let optimizedInDebug: [SwiftSetting] = isDependency ? [] : [.unsafeFlags(["-O"], .when(configuration: .debug))]
+let optimizedInDebugC: [CSetting] = isDependency ? [] : [.unsafeFlags(["-O2"], .when(configuration: .debug))]
 
 let package = Package(
     name: "aec",
@@ -66,14 +63,15 @@ let package = Package(
 
         // Libraries.
         .target(name: "AECBase"),
-        // The engine is optimized even in debug builds: unoptimized SIMD loops run ~50× slower, which is
-        // most of the test suite's time. Preconditions stay on at -O.
-        .target(name: "AECNet", dependencies: ["AECBase"], swiftSettings: simdFlags + [.unsafeFlags(["-O"], .when(configuration: .debug))]),
+        // The engine's innermost kernels, in C: AVX2 + FMA or portable, chosen at run time.
+        .target(name: "CKernels", cSettings: optimizedInDebugC),
+        // The engine, optimized even in debug builds (see above). Preconditions stay on at -O.
+        .target(name: "AECNet", dependencies: ["AECBase", "CKernels"], swiftSettings: optimizedInDebug),
         .target(name: "AECImage", dependencies: ["AECBase", "CImageIO", "CZlib"]),
-        .target(name: "AECTraining", dependencies: ["AECBase", "AECNet", "AECImage", "AECCodec", "CZlib"], swiftSettings: simdFlags),
+        .target(name: "AECTraining", dependencies: ["AECBase", "AECNet", "AECImage", "AECCodec", "CZlib"]),
         .target(name: "AECCodec", dependencies: ["AECBase", "AECNet", "AECImage", "CZlib"],
-                resources: [.copy("Models")], swiftSettings: simdFlags),
-        .target(name: "AECBench", dependencies: ["AECBase", "AECNet", "AECTraining", "AECCodec", "AECImage"], swiftSettings: simdFlags),
+                resources: [.copy("Models")]),
+        .target(name: "AECBench", dependencies: ["AECBase", "AECNet", "AECTraining", "AECCodec", "AECImage"]),
 
         // Executables: parse arguments, call a library, map errors to exit codes.
         .target(name: "AECToolSupport", dependencies: [
@@ -96,10 +94,9 @@ let package = Package(
         .target(name: "AECTestSupport", dependencies: ["AECBase", "AECNet", "AECImage", "AECCodec"], path: "Tests/AECTestSupport"),
         .testTarget(name: "AECBaseTests", dependencies: ["AECBase", "AECTestSupport"]),
         .testTarget(name: "AECNetTests", dependencies: ["AECNet", "AECTestSupport"],
-                    resources: [.copy("Fixtures")], swiftSettings: simdFlags),
+                    resources: [.copy("Fixtures")]),
         .testTarget(name: "AECImageTests", dependencies: ["AECImage", "AECBase", "AECTestSupport"]),  // AECBase: the seeded generator
-        // simdFlags defines AEC_FMA, which the golden tests use to know whether exact bytes are expected.
-        .testTarget(name: "AECCodecTests", dependencies: ["AECCodec", "AECTraining", "AECTestSupport"], swiftSettings: simdFlags),
+        .testTarget(name: "AECCodecTests", dependencies: ["AECCodec", "AECTraining", "AECTestSupport"]),
         .testTarget(name: "AECBenchTests", dependencies: ["AECBench", "AECImage", "AECTestSupport"]),
         .testTarget(name: "AECTrainingTests", dependencies: ["AECTraining", "AECImage", "AECBase", "CZlib"]),
         // Runs the built executables as a user would; depending on them makes `swift test` build them.

@@ -1,3 +1,5 @@
+import CKernels
+
 /// The 3×3, stride-1, zero-padded convolution with bias, channels-last, as im2col + `sgemm`.
 ///
 ///     in  [n, h, w, cin]     weight [3, 3, cin, cout] = [(9·cin) × cout]     bias [cout]
@@ -163,12 +165,9 @@ enum SingleInputConv {
 
     @inline(__always)
     static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count: Int) -> Float {
-        var acc = SIMD8<Float>(), tail: Float = 0, i = 0
-        while i + 8 <= count {
-            acc = fma8(acc, UnsafeRawPointer(a + i).loadUnaligned(as: SIMD8<Float>.self),
-                       UnsafeRawPointer(b + i).loadUnaligned(as: SIMD8<Float>.self))
-            i += 8
-        }
+        var acc = SIMD8<Float>(), tail: Float = 0
+        fmaLanes(&acc, a, b, blocks: count / 8)
+        var i = count / 8 * 8
         while i < count { tail += a[i] * b[i]; i += 1 }
         return acc.sum() + tail
     }
@@ -185,12 +184,8 @@ enum SingleOutputConv {
             var acc = SIMD8<Float>(), sum = bias
             forEachTap(y: y, x: x, h: h, w: w) { tap, yy, xx in
                 let src = input + ((b * h + yy) * w + xx) * cin, wt = weight + tap * cin
-                var ci = 0
-                while ci + 8 <= cin {
-                    acc = fma8(acc, UnsafeRawPointer(src + ci).loadUnaligned(as: SIMD8<Float>.self),
-                               UnsafeRawPointer(wt + ci).loadUnaligned(as: SIMD8<Float>.self))
-                    ci += 8
-                }
+                fmaLanes(&acc, src, wt, blocks: cin / 8)
+                var ci = cin / 8 * 8
                 while ci < cin { sum += src[ci] * wt[ci]; ci += 1 }
             }
             out[(b * h + y) * w + x] = sum + acc.sum()
@@ -233,14 +228,8 @@ enum SingleOutputConv {
     /// y[i] += a · x[i].
     @inline(__always)
     static func axpy(_ a: Float, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) {
-        let av = SIMD8<Float>(repeating: a)
-        var i = 0
-        while i + 8 <= count {
-            let yp = UnsafeMutableRawPointer(y + i)
-            yp.storeBytes(of: fma8(yp.loadUnaligned(as: SIMD8<Float>.self), av,
-                                   UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self)), as: SIMD8<Float>.self)
-            i += 8
-        }
+        aec_axpy_lanes(a, x, y, count / 8)
+        var i = count / 8 * 8
         while i < count { y[i] += a * x[i]; i += 1 }
     }
 }

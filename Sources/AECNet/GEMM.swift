@@ -1,3 +1,5 @@
+import CKernels
+
 /// Single-precision matrix multiply, written here (no BLAS): the engine under every convolution.
 ///
 ///     C = op(A)·op(B)          (accumulate == false)
@@ -184,50 +186,19 @@ private func macroKernel(mc: Int, nc: Int, kc: Int,
     }
 }
 
-/// Fused multiply-add on eight lanes: one instruction with FMA code generation (see Package.swift),
-/// a multiply and an add otherwise.
+/// Eight fused multiply-add chains: lane l of `acc` becomes fma(a[8i + l], b[8i + l], acc[l]) for i < blocks
+/// (`aec_fma_lanes`, AVX2 + FMA or portable, bit-identical). The dot products of the loops below.
 @inline(__always)
-func fma8(_ acc: SIMD8<Float>, _ x: SIMD8<Float>, _ y: SIMD8<Float>) -> SIMD8<Float> {
-#if AEC_FMA
-    return acc.addingProduct(x, y)
-#else
-    return acc + x * y
-#endif
+func fmaLanes(_ acc: inout SIMD8<Float>, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, blocks: Int) {
+    withUnsafeMutableBytes(of: &acc) { aec_fma_lanes($0.baseAddress!.assumingMemoryBound(to: Float.self), a, b, blocks) }
 }
 
-/// The register tile: C[0..<6, 0..<16] (+)= Apanel · Bpanel, with the 6×16 accumulators in twelve
-/// `SIMD8<Float>` registers, two B vectors and one broadcast A value: 15 of the 16 AVX2 registers.
+/// The register tile: C[0..<6, 0..<16] (+)= Apanel · Bpanel (`aec_gemm_kernel_6x16`: AVX2 + FMA when the
+/// CPU has them, else the portable kernel, bit-identical).
 @inline(__always)
 private func microKernel6x16(kc: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
                              c: UnsafeMutablePointer<Float>, ldc: Int, addToC: Bool) {
-    typealias V = SIMD8<Float>
-    var c00 = V(), c01 = V(), c10 = V(), c11 = V(), c20 = V(), c21 = V()
-    var c30 = V(), c31 = V(), c40 = V(), c41 = V(), c50 = V(), c51 = V()
-    let braw = UnsafeRawPointer(b)
-    var ap = a
-    for p in 0..<kc {
-        let b0 = braw.loadUnaligned(fromByteOffset: p * 64, as: V.self)
-        let b1 = braw.loadUnaligned(fromByteOffset: p * 64 + 32, as: V.self)
-        var x = V(repeating: ap[0]); c00 = fma8(c00, x, b0); c01 = fma8(c01, x, b1)
-        x = V(repeating: ap[1]); c10 = fma8(c10, x, b0); c11 = fma8(c11, x, b1)
-        x = V(repeating: ap[2]); c20 = fma8(c20, x, b0); c21 = fma8(c21, x, b1)
-        x = V(repeating: ap[3]); c30 = fma8(c30, x, b0); c31 = fma8(c31, x, b1)
-        x = V(repeating: ap[4]); c40 = fma8(c40, x, b0); c41 = fma8(c41, x, b1)
-        x = V(repeating: ap[5]); c50 = fma8(c50, x, b0); c51 = fma8(c51, x, b1)
-        ap += 6
-    }
-    @inline(__always) func store(_ row: Int, _ lo: V, _ hi: V) {
-        let dst = UnsafeMutableRawPointer(c + row * ldc)
-        if addToC {
-            dst.storeBytes(of: dst.loadUnaligned(as: V.self) + lo, as: V.self)
-            dst.storeBytes(of: dst.loadUnaligned(fromByteOffset: 32, as: V.self) + hi, toByteOffset: 32, as: V.self)
-        } else {
-            dst.storeBytes(of: lo, as: V.self)
-            dst.storeBytes(of: hi, toByteOffset: 32, as: V.self)
-        }
-    }
-    store(0, c00, c01); store(1, c10, c11); store(2, c20, c21)
-    store(3, c30, c31); store(4, c40, c41); store(5, c50, c51)
+    aec_gemm_kernel_6x16(kc, a, b, c, ldc, addToC ? 1 : 0)
 }
 
 /// y (+)= op(A)·x for an M×K op(A): the N == 1 case of `sgemm`, where a 16-wide tile would waste 15/16.
@@ -247,35 +218,24 @@ private func gemv(transA: Bool, m: Int, k: Int, a: UnsafePointer<Float>, lda: In
         for p in 0..<k {
             let row = a + p * lda
             let s = xs[p]
-            let sv = SIMD8<Float>(repeating: s)
-            var i = 0
-            while i + 8 <= m {
-                let raw = UnsafeMutableRawPointer(acc + i)
-                let v = fma8(raw.loadUnaligned(as: SIMD8<Float>.self), sv,
-                             UnsafeRawPointer(row + i).loadUnaligned(as: SIMD8<Float>.self))
-                raw.storeBytes(of: v, as: SIMD8<Float>.self)
-                i += 8
-            }
+            aec_axpy_lanes(s, row, acc, m / 8)
+            var i = m / 8 * 8
             while i < m { acc[i] += s * row[i]; i += 1 }
         }
         for i in 0..<m { y[i * incy] = acc[i] + (accumulate ? y[i * incy] : 0) }
     } else {
-        // op(A)(i, p) = a[i·lda + p]: a dot product per row, four rows at a time to share loads of x.
+        // op(A)(i, p) = a[i·lda + p]: a dot product per row (eight lanes, then their sum), four rows at a time.
         var i = 0
         while i < m {
             let rows = min(4, m - i)
-            var s0 = SIMD8<Float>(), s1 = SIMD8<Float>(), s2 = SIMD8<Float>(), s3 = SIMD8<Float>()
             let r0 = a + i * lda
             let r1 = rows > 1 ? r0 + lda : r0, r2 = rows > 2 ? r0 + 2 * lda : r0, r3 = rows > 3 ? r0 + 3 * lda : r0
-            var p = 0
-            while p + 8 <= k {
-                let xv = UnsafeRawPointer(xs + p).loadUnaligned(as: SIMD8<Float>.self)
-                s0 = fma8(s0, UnsafeRawPointer(r0 + p).loadUnaligned(as: SIMD8<Float>.self), xv)
-                s1 = fma8(s1, UnsafeRawPointer(r1 + p).loadUnaligned(as: SIMD8<Float>.self), xv)
-                s2 = fma8(s2, UnsafeRawPointer(r2 + p).loadUnaligned(as: SIMD8<Float>.self), xv)
-                s3 = fma8(s3, UnsafeRawPointer(r3 + p).loadUnaligned(as: SIMD8<Float>.self), xv)
-                p += 8
+            var lanes = (SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>())  // one chain per row
+            withUnsafeMutableBytes(of: &lanes) {
+                aec_fma_lanes4($0.baseAddress!.assumingMemoryBound(to: Float.self), r0, r1, r2, r3, xs, k / 8)
             }
+            let (s0, s1, s2, s3) = lanes
+            var p = k / 8 * 8
             var t0 = s0.sum(), t1 = s1.sum(), t2 = s2.sum(), t3 = s3.sum()
             while p < k {
                 t0 += r0[p] * xs[p]; t1 += r1[p] * xs[p]; t2 += r2[p] * xs[p]; t3 += r3[p] * xs[p]
@@ -290,16 +250,32 @@ private func gemv(transA: Bool, m: Int, k: Int, a: UnsafePointer<Float>, lda: In
     }
 }
 
-/// Which kernels this build runs, for `--version` and the engine report: chosen at compile time (see
-/// Package.swift; `AEC_PORTABLE=1` builds the portable ones).
+/// Which kernels run: chosen at run time from the CPU (CPUID), the same binary on every x86-64 CPU.
 public enum EngineKernels {
+    /// The kernel sets (aec_kernels.h).
+    public enum Set: Int32, Sendable {
+        case portable = 0
+        case avx2 = 1
+    }
+
+    /// The set in use: the best this CPU runs, unless `AEC_KERNELS=portable` was set when the process
+    /// started, or `use` changed it.
+    public static var current: Set { Set(rawValue: aec_kernels_current()) ?? .portable }
+
+    /// The best set this CPU runs.
+    public static var best: Set { Set(rawValue: aec_kernels_best()) ?? .portable }
+
+    /// Switches to `set` (or to the best this CPU runs, if it cannot run `set`) and returns the set in use.
+    /// The results are the same either way; for tests and benchmarks, not while the network runs.
+    @discardableResult
+    public static func use(_ set: Set) -> Set { Set(rawValue: aec_kernels_use(set.rawValue)) ?? .portable }
+
     public static var description: String {
-#if AEC_FMA && arch(x86_64)
-        return "AVX2 + FMA (SIMD8 GEMM micro-kernel, compiled in)"
-#elseif AEC_FMA
-        return "FMA (SIMD8 GEMM micro-kernel)"
-#else
-        return "portable (no FMA code generation)"
-#endif
+        switch current {
+        case .avx2: return "AVX2 + FMA (chosen at run time; AEC_KERNELS=portable for the portable kernels)"
+        case .portable:
+            return best == .avx2 ? "portable (AEC_KERNELS=portable; this CPU also runs AVX2 + FMA)"
+                                 : "portable (this CPU has no AVX2 + FMA)"
+        }
     }
 }

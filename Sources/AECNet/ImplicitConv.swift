@@ -1,3 +1,5 @@
+import CKernels
+
 /// The forward 3×3 convolution as an *implicit* GEMM: the same product as im2col + `sgemm`,
 /// out[p, co] = bias[co] + Σ_k col[p, k] · weight[k, co] with k = tap·cin + ci, but the micro-kernel reads
 /// the rows of `col` straight from a zero-padded copy of the image instead of from a materialised (and
@@ -84,40 +86,11 @@ enum ImplicitConv3x3 {
     }
 
     /// tile[6 × 16] = Σ_{k0 ≤ kk < k0 + kc} A(i, kk) · b[kk − k0], where A(i, tap·cin + ci) is
-    /// rows[(i + offsets[tap])·cin + ci]: the 6×16 register tile of `sgemm` fed from the padded image.
+    /// rows[(i + offsets[tap])·cin + ci]: the 6×16 register tile of `sgemm` fed from the padded image
+    /// (`aec_conv_kernel_6x16`: AVX2 + FMA when the CPU has them, else the portable kernel, bit-identical).
     @inline(__always)
     private static func kernel6x16(k0: Int, kc: Int, cin: Int, rows: UnsafePointer<Float>, offsets: UnsafePointer<Int>,
                                    b: UnsafePointer<Float>, into tile: UnsafeMutablePointer<Float>) {
-        typealias V = SIMD8<Float>
-        var c00 = V(), c01 = V(), c10 = V(), c11 = V(), c20 = V(), c21 = V()
-        var c30 = V(), c31 = V(), c40 = V(), c41 = V(), c50 = V(), c51 = V()
-        var bp = UnsafeRawPointer(b)
-        var kk = k0
-        let end = k0 + kc
-        while kk < end {
-            // The run of k inside one tap: channels ci0..<ci1 of tap t.
-            let t = kk / cin, ci0 = kk - t * cin, ci1 = min(cin, ci0 + end - kk)
-            let a0 = rows + offsets[t] * cin, a1 = a0 + cin, a2 = a1 + cin
-            let a3 = a2 + cin, a4 = a3 + cin, a5 = a4 + cin
-            for ci in ci0..<ci1 {
-                let b0 = bp.loadUnaligned(as: V.self)
-                let b1 = bp.loadUnaligned(fromByteOffset: 32, as: V.self)
-                var x = V(repeating: a0[ci]); c00 = fma8(c00, x, b0); c01 = fma8(c01, x, b1)
-                x = V(repeating: a1[ci]); c10 = fma8(c10, x, b0); c11 = fma8(c11, x, b1)
-                x = V(repeating: a2[ci]); c20 = fma8(c20, x, b0); c21 = fma8(c21, x, b1)
-                x = V(repeating: a3[ci]); c30 = fma8(c30, x, b0); c31 = fma8(c31, x, b1)
-                x = V(repeating: a4[ci]); c40 = fma8(c40, x, b0); c41 = fma8(c41, x, b1)
-                x = V(repeating: a5[ci]); c50 = fma8(c50, x, b0); c51 = fma8(c51, x, b1)
-                bp += 64
-            }
-            kk += ci1 - ci0
-        }
-        let raw = UnsafeMutableRawPointer(tile)
-        raw.storeBytes(of: c00, toByteOffset: 0, as: V.self); raw.storeBytes(of: c01, toByteOffset: 32, as: V.self)
-        raw.storeBytes(of: c10, toByteOffset: 64, as: V.self); raw.storeBytes(of: c11, toByteOffset: 96, as: V.self)
-        raw.storeBytes(of: c20, toByteOffset: 128, as: V.self); raw.storeBytes(of: c21, toByteOffset: 160, as: V.self)
-        raw.storeBytes(of: c30, toByteOffset: 192, as: V.self); raw.storeBytes(of: c31, toByteOffset: 224, as: V.self)
-        raw.storeBytes(of: c40, toByteOffset: 256, as: V.self); raw.storeBytes(of: c41, toByteOffset: 288, as: V.self)
-        raw.storeBytes(of: c50, toByteOffset: 320, as: V.self); raw.storeBytes(of: c51, toByteOffset: 352, as: V.self)
+        aec_conv_kernel_6x16(k0, kc, cin, rows, offsets, b, tile)
     }
 }

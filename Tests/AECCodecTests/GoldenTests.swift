@@ -11,9 +11,14 @@ import XCTest
 ///
 ///     AEC_UPDATE_GOLDEN=1 swift test --filter GoldenTests      # rewrites Tests/AECCodecTests/Golden/
 ///
-/// The exact comparisons assume the default build (AVX2 + FMA on x86-64, or arm64); a portable build
-/// (AEC_PORTABLE=1) rounds some products differently and only checks that the files still decode.
+/// The comparisons are exact with every kernel set (`EngineKernels`): each case is encoded and decoded with
+/// the AVX2 + FMA kernels (where the CPU has them) and again with the portable ones, in this one process.
 final class GoldenTests: XCTestCase {
+    /// The kernel sets this CPU runs, the best first.
+    static var kernelSets: [EngineKernels.Set] { EngineKernels.best == .avx2 ? [.avx2, .portable] : [.portable] }
+
+    override func tearDown() { EngineKernels.use(.avx2) }
+
     /// (sample, bits, half-resolution chroma)
     static let cases: [(String, Int, Bool)] = [
         ("fashion-0", 6, false), ("fashion-3", 4, false), ("mosaic-280x280", 6, false),
@@ -46,23 +51,24 @@ final class GoldenTests: XCTestCase {
             var options = EncodeOptions()
             options.bits = bits
             options.halfResolutionChroma = half
-            let encoded = try codec.encode(image, options: options).bytes
             let goldenURL = Self.folder.appendingPathComponent("\(name).aec")
             if update {
-                try Data(encoded).write(to: goldenURL)
+                try Data(try codec.encode(image, options: options).bytes).write(to: goldenURL)
             }
             let golden = try [UInt8](Data(contentsOf: goldenURL))
             // The golden file is decodable by the shipped model: same fingerprint.
             XCTAssertEqual(try AECFile(bytes: golden, maxPixels: 1 << 30).modelFingerprint, model.fingerprint,
                            "\(name): made with another model")
-            let decoded = try codec.decode(golden)
-            XCTAssertEqual([decoded.width, decoded.height], [image.width, image.height], name)
-            let crc = CRC32.checksum(decoded.samples)
-            lines.append("\(name) \(String(crc, radix: 16))")
-            #if AEC_FMA
-            XCTAssertTrue(encoded == golden, "\(name): encoding changed (\(golden.count) → \(encoded.count) bytes; AEC_UPDATE_GOLDEN=1 if on purpose)")
-            if !update { XCTAssertEqual(crc, checksums[name], "\(name): decoded pixels changed") }
-            #endif
+            for set in Self.kernelSets {
+                EngineKernels.use(set)
+                let encoded = try codec.encode(image, options: options).bytes
+                let decoded = try codec.decode(golden)
+                XCTAssertEqual([decoded.width, decoded.height], [image.width, image.height], name)
+                let crc = CRC32.checksum(decoded.samples)
+                if set == Self.kernelSets[0] { lines.append("\(name) \(String(crc, radix: 16))") }
+                XCTAssertTrue(encoded == golden, "\(name), \(set) kernels: encoding changed (\(golden.count) → \(encoded.count) bytes; AEC_UPDATE_GOLDEN=1 if on purpose)")
+                if !update { XCTAssertEqual(crc, checksums[name], "\(name), \(set) kernels: decoded pixels changed") }
+            }
         }
         if update { try (lines.joined(separator: "\n") + "\n").write(to: checksumFile, atomically: true, encoding: .utf8) }
     }
@@ -93,10 +99,12 @@ final class GoldenTests: XCTestCase {
             XCTAssertEqual(file.modelFingerprint, expectedModel.fingerprint, name)
             // Found among the shipped models by its fingerprint, as aec-decode does.
             let model = try XCTUnwrap(ShippedModels.model(withFingerprint: file.modelFingerprint), name)
-            let decoded = try Codec(model: model).decode(bytes)
-            #if AEC_FMA
-            XCTAssertEqual(String(CRC32.checksum(decoded.samples), radix: 16), String(parts[1]), "\(name): decoded pixels changed")
-            #endif
+            for set in Self.kernelSets {
+                EngineKernels.use(set)
+                let decoded = try Codec(model: model).decode(bytes)
+                XCTAssertEqual(String(CRC32.checksum(decoded.samples), radix: 16), String(parts[1]),
+                               "\(name), \(set) kernels: decoded pixels changed")
+            }
             checked += 1
         }
         XCTAssertEqual(checked, Self.cases.count)

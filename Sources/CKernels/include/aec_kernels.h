@@ -1,0 +1,57 @@
+// aec_kernels.h — the engine's innermost loops, chosen at run time from what the CPU supports.
+//
+// Swift cannot compile one function for AVX2 and another for baseline x86-64 in the same module, so the
+// loops with fused multiply-adds — the two register-tiled kernels that do nearly all of the network's
+// arithmetic, and the 8-lane chains of the smaller loops — live here, twice: once with
+// AVX2 + FMA (any x86-64 CPU since 2013) and once portable. Both compute every output as the same chain of
+// fused multiply-adds in the same order (the portable one with C's fmaf, which rounds once, exactly as the
+// FMA instruction does), so they give bit-identical results; the portable one is only slower.
+#ifndef AEC_KERNELS_H
+#define AEC_KERNELS_H
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// The kernel sets: portable C (any CPU), AVX2 + FMA (x86-64 only).
+#define AEC_KERNELS_PORTABLE 0
+#define AEC_KERNELS_AVX2 1
+
+/// The best set this CPU runs (CPUID, through the compiler's __builtin_cpu_supports).
+int aec_kernels_best(void);
+
+/// The set in use: the best one, unless the environment variable AEC_KERNELS=portable asked for the
+/// portable one when the process started, or aec_kernels_use changed it.
+int aec_kernels_current(void);
+
+/// Uses `set` from now on if this CPU runs it (else the best one it runs); returns the set in use.
+/// For tests and benchmarks that compare the sets in one process; not meant to be called while kernels run.
+int aec_kernels_use(int set);
+
+/// The GEMM register tile: c[0..<6][0..<16] (+)= Σ_p a[p·6 + i] · b[p·16 + j] over p < kc, with packed
+/// panels a (6 floats per step) and b (16 floats per step); row i of c starts at c + i·ldc. Each output is
+/// one chain of fused multiply-adds from 0 in p order, then added to c when add_to_c is non-zero.
+void aec_gemm_kernel_6x16(long kc, const float *a, const float *b, float *c, long ldc, int add_to_c);
+
+/// The implicit-convolution tile: tile[i·16 + j] = Σ_{k0 ≤ kk < k0 + kc} A(i, kk) · b[(kk − k0)·16 + j],
+/// where A(i, tap·cin + ci) = rows[(i + offsets[tap])·cin + ci] reads a zero-padded image; one chain of
+/// fused multiply-adds from 0 in kk order per output.
+void aec_conv_kernel_6x16(long k0, long kc, long cin, const float *rows, const long *offsets, const float *b,
+                          float *tile);
+
+/// Eight fused multiply-add chains side by side: acc[l] = fma(a[8i + l], b[8i + l], acc[l]) for i < blocks,
+/// in i order (a dot product's lanes, before they are summed).
+void aec_fma_lanes(float *acc, const float *a, const float *b, long blocks);
+
+/// aec_fma_lanes for four rows against one vector x, sharing its loads: acc[8r + l] gets row r's chain.
+void aec_fma_lanes4(float *acc, const float *row0, const float *row1, const float *row2, const float *row3,
+                    const float *x, long blocks);
+
+/// y[j] = fma(a, x[j], y[j]) for j < 8·blocks.
+void aec_axpy_lanes(float a, const float *x, float *y, long blocks);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,220 @@
+// The two register-tiled kernels (see aec_kernels.h), portable and AVX2 + FMA, and the choice between them.
+#include "aec_kernels.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+// MARK: - Portable: one fmaf chain per output, in the same order as the vector kernels.
+
+static void gemm_portable(long kc, const float *a, const float *b, float *c, long ldc, int add_to_c) {
+    float acc[6][16] = {{0}};
+    for (long p = 0; p < kc; p++) {
+        const float *bp = b + p * 16, *ap = a + p * 6;
+        for (int i = 0; i < 6; i++) {
+            for (int j = 0; j < 16; j++) acc[i][j] = fmaf(ap[i], bp[j], acc[i][j]);
+        }
+    }
+    for (int i = 0; i < 6; i++) {
+        for (int j = 0; j < 16; j++) c[i * ldc + j] = add_to_c ? c[i * ldc + j] + acc[i][j] : acc[i][j];
+    }
+}
+
+static void conv_portable(long k0, long kc, long cin, const float *rows, const long *offsets, const float *b,
+                          float *tile) {
+    float acc[6][16] = {{0}};
+    for (long kk = k0; kk < k0 + kc; kk++) {
+        long tap = kk / cin, ci = kk - tap * cin;
+        const float *bp = b + (kk - k0) * 16, *a = rows + offsets[tap] * cin + ci;
+        for (int i = 0; i < 6; i++) {
+            float x = a[i * cin];
+            for (int j = 0; j < 16; j++) acc[i][j] = fmaf(x, bp[j], acc[i][j]);
+        }
+    }
+    memcpy(tile, acc, sizeof acc);
+}
+
+static void fma_lanes_portable(float *acc, const float *a, const float *b, long blocks) {
+    for (long i = 0; i < blocks; i++) {
+        for (int l = 0; l < 8; l++) acc[l] = fmaf(a[i * 8 + l], b[i * 8 + l], acc[l]);
+    }
+}
+
+static void fma_lanes4_portable(float *acc, const float *row0, const float *row1, const float *row2,
+                                const float *row3, const float *x, long blocks) {
+    fma_lanes_portable(acc, row0, x, blocks);
+    fma_lanes_portable(acc + 8, row1, x, blocks);
+    fma_lanes_portable(acc + 16, row2, x, blocks);
+    fma_lanes_portable(acc + 24, row3, x, blocks);
+}
+
+static void axpy_lanes_portable(float a, const float *x, float *y, long blocks) {
+    for (long j = 0; j < blocks * 8; j++) y[j] = fmaf(a, x[j], y[j]);
+}
+
+// MARK: - AVX2 + FMA: the 6×16 tile in twelve 8-float registers, two B vectors, one broadcast A value.
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+
+#define AVX2 __attribute__((target("avx2,fma")))
+
+AVX2 static void gemm_avx2(long kc, const float *a, const float *b, float *c, long ldc, int add_to_c) {
+    __m256 c00 = _mm256_setzero_ps(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
+    __m256 c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
+    for (long p = 0; p < kc; p++) {
+        __m256 b0 = _mm256_loadu_ps(b + p * 16), b1 = _mm256_loadu_ps(b + p * 16 + 8);
+        const float *ap = a + p * 6;
+        __m256 x = _mm256_broadcast_ss(ap + 0); c00 = _mm256_fmadd_ps(x, b0, c00); c01 = _mm256_fmadd_ps(x, b1, c01);
+        x = _mm256_broadcast_ss(ap + 1); c10 = _mm256_fmadd_ps(x, b0, c10); c11 = _mm256_fmadd_ps(x, b1, c11);
+        x = _mm256_broadcast_ss(ap + 2); c20 = _mm256_fmadd_ps(x, b0, c20); c21 = _mm256_fmadd_ps(x, b1, c21);
+        x = _mm256_broadcast_ss(ap + 3); c30 = _mm256_fmadd_ps(x, b0, c30); c31 = _mm256_fmadd_ps(x, b1, c31);
+        x = _mm256_broadcast_ss(ap + 4); c40 = _mm256_fmadd_ps(x, b0, c40); c41 = _mm256_fmadd_ps(x, b1, c41);
+        x = _mm256_broadcast_ss(ap + 5); c50 = _mm256_fmadd_ps(x, b0, c50); c51 = _mm256_fmadd_ps(x, b1, c51);
+    }
+    __m256 lo[6] = {c00, c10, c20, c30, c40, c50}, hi[6] = {c01, c11, c21, c31, c41, c51};
+    for (int i = 0; i < 6; i++) {
+        float *row = c + i * ldc;
+        if (add_to_c) {
+            lo[i] = _mm256_add_ps(_mm256_loadu_ps(row), lo[i]);
+            hi[i] = _mm256_add_ps(_mm256_loadu_ps(row + 8), hi[i]);
+        }
+        _mm256_storeu_ps(row, lo[i]);
+        _mm256_storeu_ps(row + 8, hi[i]);
+    }
+}
+
+AVX2 static void conv_avx2(long k0, long kc, long cin, const float *rows, const long *offsets, const float *b,
+                           float *tile) {
+    __m256 c00 = _mm256_setzero_ps(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
+    __m256 c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
+    const float *bp = b;
+    long kk = k0, end = k0 + kc;
+    while (kk < end) {
+        // The run of k inside one tap: channels ci0..<ci1 of tap t.
+        long t = kk / cin, ci0 = kk - t * cin, ci1 = cin < ci0 + end - kk ? cin : ci0 + end - kk;
+        const float *a0 = rows + offsets[t] * cin, *a1 = a0 + cin, *a2 = a1 + cin;
+        const float *a3 = a2 + cin, *a4 = a3 + cin, *a5 = a4 + cin;
+        for (long ci = ci0; ci < ci1; ci++) {
+            __m256 b0 = _mm256_loadu_ps(bp), b1 = _mm256_loadu_ps(bp + 8);
+            __m256 x = _mm256_broadcast_ss(a0 + ci); c00 = _mm256_fmadd_ps(x, b0, c00); c01 = _mm256_fmadd_ps(x, b1, c01);
+            x = _mm256_broadcast_ss(a1 + ci); c10 = _mm256_fmadd_ps(x, b0, c10); c11 = _mm256_fmadd_ps(x, b1, c11);
+            x = _mm256_broadcast_ss(a2 + ci); c20 = _mm256_fmadd_ps(x, b0, c20); c21 = _mm256_fmadd_ps(x, b1, c21);
+            x = _mm256_broadcast_ss(a3 + ci); c30 = _mm256_fmadd_ps(x, b0, c30); c31 = _mm256_fmadd_ps(x, b1, c31);
+            x = _mm256_broadcast_ss(a4 + ci); c40 = _mm256_fmadd_ps(x, b0, c40); c41 = _mm256_fmadd_ps(x, b1, c41);
+            x = _mm256_broadcast_ss(a5 + ci); c50 = _mm256_fmadd_ps(x, b0, c50); c51 = _mm256_fmadd_ps(x, b1, c51);
+            bp += 16;
+        }
+        kk += ci1 - ci0;
+    }
+    _mm256_storeu_ps(tile + 0, c00); _mm256_storeu_ps(tile + 8, c01);
+    _mm256_storeu_ps(tile + 16, c10); _mm256_storeu_ps(tile + 24, c11);
+    _mm256_storeu_ps(tile + 32, c20); _mm256_storeu_ps(tile + 40, c21);
+    _mm256_storeu_ps(tile + 48, c30); _mm256_storeu_ps(tile + 56, c31);
+    _mm256_storeu_ps(tile + 64, c40); _mm256_storeu_ps(tile + 72, c41);
+    _mm256_storeu_ps(tile + 80, c50); _mm256_storeu_ps(tile + 88, c51);
+}
+AVX2 static void fma_lanes_avx2(float *acc, const float *a, const float *b, long blocks) {
+    __m256 sum = _mm256_loadu_ps(acc);
+    for (long i = 0; i < blocks; i++) sum = _mm256_fmadd_ps(_mm256_loadu_ps(a + i * 8), _mm256_loadu_ps(b + i * 8), sum);
+    _mm256_storeu_ps(acc, sum);
+}
+
+AVX2 static void fma_lanes4_avx2(float *acc, const float *row0, const float *row1, const float *row2,
+                                 const float *row3, const float *x, long blocks) {
+    __m256 s0 = _mm256_loadu_ps(acc), s1 = _mm256_loadu_ps(acc + 8);
+    __m256 s2 = _mm256_loadu_ps(acc + 16), s3 = _mm256_loadu_ps(acc + 24);
+    for (long i = 0; i < blocks; i++) {
+        __m256 xv = _mm256_loadu_ps(x + i * 8);
+        s0 = _mm256_fmadd_ps(_mm256_loadu_ps(row0 + i * 8), xv, s0);
+        s1 = _mm256_fmadd_ps(_mm256_loadu_ps(row1 + i * 8), xv, s1);
+        s2 = _mm256_fmadd_ps(_mm256_loadu_ps(row2 + i * 8), xv, s2);
+        s3 = _mm256_fmadd_ps(_mm256_loadu_ps(row3 + i * 8), xv, s3);
+    }
+    _mm256_storeu_ps(acc, s0); _mm256_storeu_ps(acc + 8, s1);
+    _mm256_storeu_ps(acc + 16, s2); _mm256_storeu_ps(acc + 24, s3);
+}
+
+AVX2 static void axpy_lanes_avx2(float a, const float *x, float *y, long blocks) {
+    __m256 av = _mm256_set1_ps(a);
+    for (long i = 0; i < blocks; i++) {
+        _mm256_storeu_ps(y + i * 8, _mm256_fmadd_ps(av, _mm256_loadu_ps(x + i * 8), _mm256_loadu_ps(y + i * 8)));
+    }
+}
+#endif
+
+// MARK: - The choice
+
+int aec_kernels_best(void) {
+#if defined(__x86_64__)
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return AEC_KERNELS_AVX2;
+#endif
+    return AEC_KERNELS_PORTABLE;
+}
+
+static int current = -1;  // set once, before main (see choose_at_start), or by aec_kernels_use
+
+__attribute__((constructor)) static void choose_at_start(void) {
+    const char *asked = getenv("AEC_KERNELS");
+    current = asked != NULL && strcmp(asked, "portable") == 0 ? AEC_KERNELS_PORTABLE : aec_kernels_best();
+}
+
+int aec_kernels_current(void) { return current; }
+
+int aec_kernels_use(int set) {
+    current = set == AEC_KERNELS_AVX2 ? aec_kernels_best() : AEC_KERNELS_PORTABLE;
+    return current;
+}
+
+void aec_gemm_kernel_6x16(long kc, const float *a, const float *b, float *c, long ldc, int add_to_c) {
+#if defined(__x86_64__)
+    if (current == AEC_KERNELS_AVX2) {
+        gemm_avx2(kc, a, b, c, ldc, add_to_c);
+        return;
+    }
+#endif
+    gemm_portable(kc, a, b, c, ldc, add_to_c);
+}
+
+void aec_conv_kernel_6x16(long k0, long kc, long cin, const float *rows, const long *offsets, const float *b,
+                          float *tile) {
+#if defined(__x86_64__)
+    if (current == AEC_KERNELS_AVX2) {
+        conv_avx2(k0, kc, cin, rows, offsets, b, tile);
+        return;
+    }
+#endif
+    conv_portable(k0, kc, cin, rows, offsets, b, tile);
+}
+
+void aec_fma_lanes(float *acc, const float *a, const float *b, long blocks) {
+#if defined(__x86_64__)
+    if (current == AEC_KERNELS_AVX2) {
+        fma_lanes_avx2(acc, a, b, blocks);
+        return;
+    }
+#endif
+    fma_lanes_portable(acc, a, b, blocks);
+}
+
+void aec_axpy_lanes(float a, const float *x, float *y, long blocks) {
+#if defined(__x86_64__)
+    if (current == AEC_KERNELS_AVX2) {
+        axpy_lanes_avx2(a, x, y, blocks);
+        return;
+    }
+#endif
+    axpy_lanes_portable(a, x, y, blocks);
+}
+
+void aec_fma_lanes4(float *acc, const float *row0, const float *row1, const float *row2, const float *row3,
+                    const float *x, long blocks) {
+#if defined(__x86_64__)
+    if (current == AEC_KERNELS_AVX2) {
+        fma_lanes4_avx2(acc, row0, row1, row2, row3, x, blocks);
+        return;
+    }
+#endif
+    fma_lanes4_portable(acc, row0, row1, row2, row3, x, blocks);
+}
