@@ -30,11 +30,15 @@ import AECCodec
 import AECImage
 
 // A 56×28 gray image, coded and decoded with the shipped default model.
-let samples = (0..<(56 * 28)).map { i in UInt8((i % 56) * 4 + (i / 56) * 2) }
+let samples: [UInt8] = (0..<(56 * 28)).map { (i: Int) -> UInt8 in
+    let x = i % 56, y = i / 56
+    return UInt8(x * 3 + y * 2)  // at most 55·3 + 27·2 = 219
+}
 let image = Image(width: 56, height: 28, channels: 1, samples: samples)
 let codec = Codec(model: try ShippedModels.default())
 let bytes = try codec.encode(image).bytes
 let decoded = try codec.decode(bytes)
+guard decoded.width == 56, decoded.height == 28 else { fatalError("decoded \(decoded.width)×\(decoded.height)") }
 print("consumer: \(bytes.count) bytes, PSNR", Quality.psnr(image, decoded))
 PROGRAM
 

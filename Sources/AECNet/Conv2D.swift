@@ -132,18 +132,13 @@ public enum Conv3x3 {
 
 /// The convolutions with one input channel (the first layer, the decoder's first layer): im2col would
 /// make a K = 9 matrix product, all packing and no work, so they are direct loops vectorised over the
-/// output channels.
+/// output channels — in C (`aec_single_input_forward`, `…_backward`), AVX2 + FMA or portable, chosen at
+/// run time and bit-identical.
 enum SingleInputConv {
     /// out[p, co] = bias[co] + Σ over taps of in[p + tap] · weight[tap, co].
     static func forward(out: UnsafeMutablePointer<Float>, input: UnsafePointer<Float>,
                         weight: UnsafePointer<Float>, bias: UnsafePointer<Float>, n: Int, h: Int, w: Int, cout: Int) {
-        for b in 0..<n { for y in 0..<h { for x in 0..<w {
-            let dst = out + ((b * h + y) * w + x) * cout
-            dst.update(from: bias, count: cout)
-            SingleOutputConv.forEachTap(y: y, x: x, h: h, w: w) { tap, yy, xx in
-                SingleOutputConv.axpy(input[(b * h + yy) * w + xx], weight + tap * cout, dst, count: cout)
-            }
-        } } }
+        aec_single_input_forward(out, input, weight, bias, n, h, w, cout)
     }
 
     /// dWeight[tap, co] += Σ_p in[p + tap] · dOut[p, co];  dBias[co] += Σ_p dOut[p, co];
@@ -151,45 +146,19 @@ enum SingleInputConv {
     static func backward(dInput: UnsafeMutablePointer<Float>?, dWeight: UnsafeMutablePointer<Float>,
                          dBias: UnsafeMutablePointer<Float>, dOut: UnsafePointer<Float>, input: UnsafePointer<Float>,
                          weight: UnsafePointer<Float>, n: Int, h: Int, w: Int, cout: Int) {
-        dInput?.update(repeating: 0, count: n * h * w)
-        for b in 0..<n { for y in 0..<h { for x in 0..<w {
-            let g = dOut + ((b * h + y) * w + x) * cout
-            addInPlace(dBias, g, count: cout)
-            SingleOutputConv.forEachTap(y: y, x: x, h: h, w: w) { tap, yy, xx in
-                let at = (b * h + yy) * w + xx
-                SingleOutputConv.axpy(input[at], g, dWeight + tap * cout, count: cout)
-                if let dInput { dInput[at] += dot(weight + tap * cout, g, count: cout) }
-            }
-        } } }
-    }
-
-    @inline(__always)
-    static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count: Int) -> Float {
-        var acc = SIMD8<Float>(), tail: Float = 0
-        fmaLanes(&acc, a, b, blocks: count / 8)
-        var i = count / 8 * 8
-        while i < count { tail += a[i] * b[i]; i += 1 }
-        return acc.sum() + tail
+        aec_single_input_backward(dInput, dWeight, dBias, dOut, input, weight, n, h, w, cout)
     }
 }
 
 /// The convolutions with one output channel (the code layer, the output layer). A 6×16 GEMM tile would
 /// waste 15/16 of its work on them, and im2col would copy nine times the input to do one dot product per
-/// pixel, so they are direct loops, vectorised over the input channels.
+/// pixel, so they are direct loops vectorised over the input channels — in C (`aec_single_output_forward`,
+/// `…_backward`), AVX2 + FMA or portable, chosen at run time and bit-identical.
 enum SingleOutputConv {
     /// out[p] = bias + Σ over taps and channels of in[p + tap, ci] · weight[tap, ci].
     static func forward(out: UnsafeMutablePointer<Float>, input: UnsafePointer<Float>,
                         weight: UnsafePointer<Float>, bias: Float, n: Int, h: Int, w: Int, cin: Int) {
-        for b in 0..<n { for y in 0..<h { for x in 0..<w {
-            var acc = SIMD8<Float>(), sum = bias
-            forEachTap(y: y, x: x, h: h, w: w) { tap, yy, xx in
-                let src = input + ((b * h + yy) * w + xx) * cin, wt = weight + tap * cin
-                fmaLanes(&acc, src, wt, blocks: cin / 8)
-                var ci = cin / 8 * 8
-                while ci < cin { sum += src[ci] * wt[ci]; ci += 1 }
-            }
-            out[(b * h + y) * w + x] = sum + acc.sum()
-        } } }
+        aec_single_output_forward(out, input, weight, bias, n, h, w, cin)
     }
 
     /// dWeight[tap, ci] += Σ_p dOut[p] · in[p + tap, ci];  dBias += Σ_p dOut[p];
@@ -197,39 +166,6 @@ enum SingleOutputConv {
     static func backward(dInput: UnsafeMutablePointer<Float>?, dWeight: UnsafeMutablePointer<Float>,
                          dBias: UnsafeMutablePointer<Float>, dOut: UnsafePointer<Float>, input: UnsafePointer<Float>,
                          weight: UnsafePointer<Float>, n: Int, h: Int, w: Int, cin: Int) {
-        dInput?.update(repeating: 0, count: n * h * w * cin)
-        var biasSum: Float = 0
-        for b in 0..<n { for y in 0..<h { for x in 0..<w {
-            let g = dOut[(b * h + y) * w + x]
-            biasSum += g
-            if g == 0 { continue }
-            forEachTap(y: y, x: x, h: h, w: w) { tap, yy, xx in
-                let at = ((b * h + yy) * w + xx) * cin
-                axpy(g, input + at, dWeight + tap * cin, count: cin)
-                if let dInput { axpy(g, weight + tap * cin, dInput + at, count: cin) }
-            }
-        } } }
-        dBias[0] += biasSum
-    }
-
-    /// Calls body(tap, yy, xx) for the taps of the 3×3 window around (y, x) that fall inside the image.
-    @inline(__always)
-    static func forEachTap(y: Int, x: Int, h: Int, w: Int, _ body: (Int, Int, Int) -> Void) {
-        for ky in 0..<3 {
-            let yy = y + ky - 1
-            guard yy >= 0 && yy < h else { continue }
-            for kx in 0..<3 {
-                let xx = x + kx - 1
-                if xx >= 0 && xx < w { body(ky * 3 + kx, yy, xx) }
-            }
-        }
-    }
-
-    /// y[i] += a · x[i].
-    @inline(__always)
-    static func axpy(_ a: Float, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) {
-        aec_axpy_lanes(a, x, y, count / 8)
-        var i = count / 8 * 8
-        while i < count { y[i] += a * x[i]; i += 1 }
+        aec_single_output_backward(dInput, dWeight, dBias, dOut, input, weight, n, h, w, cin)
     }
 }

@@ -186,13 +186,6 @@ private func macroKernel(mc: Int, nc: Int, kc: Int,
     }
 }
 
-/// Eight fused multiply-add chains: lane l of `acc` becomes fma(a[8i + l], b[8i + l], acc[l]) for i < blocks
-/// (`aec_fma_lanes`, AVX2 + FMA or portable, bit-identical). The dot products of the loops below.
-@inline(__always)
-func fmaLanes(_ acc: inout SIMD8<Float>, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, blocks: Int) {
-    withUnsafeMutableBytes(of: &acc) { aec_fma_lanes($0.baseAddress!.assumingMemoryBound(to: Float.self), a, b, blocks) }
-}
-
 /// The register tile: C[0..<6, 0..<16] (+)= Apanel · Bpanel (`aec_gemm_kernel_6x16`: AVX2 + FMA when the
 /// CPU has them, else the portable kernel, bit-identical).
 @inline(__always)

@@ -1,5 +1,8 @@
 // The two register-tiled kernels (see aec_kernels.h), portable and AVX2 + FMA, and the choice between them.
+#pragma STDC FP_CONTRACT OFF
+
 #include "aec_kernels.h"
+#include "lanes.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -34,30 +37,18 @@ static void conv_portable(long k0, long kc, long cin, const float *rows, const l
     memcpy(tile, acc, sizeof acc);
 }
 
-static void fma_lanes_portable(float *acc, const float *a, const float *b, long blocks) {
-    for (long i = 0; i < blocks; i++) {
-        for (int l = 0; l < 8; l++) acc[l] = fmaf(a[i * 8 + l], b[i * 8 + l], acc[l]);
-    }
-}
-
 static void fma_lanes4_portable(float *acc, const float *row0, const float *row1, const float *row2,
                                 const float *row3, const float *x, long blocks) {
-    fma_lanes_portable(acc, row0, x, blocks);
-    fma_lanes_portable(acc + 8, row1, x, blocks);
-    fma_lanes_portable(acc + 16, row2, x, blocks);
-    fma_lanes_portable(acc + 24, row3, x, blocks);
-}
-
-static void axpy_lanes_portable(float a, const float *x, float *y, long blocks) {
-    for (long j = 0; j < blocks * 8; j++) y[j] = fmaf(a, x[j], y[j]);
+    aec_fma_lanes_portable(acc, row0, x, blocks);
+    aec_fma_lanes_portable(acc + 8, row1, x, blocks);
+    aec_fma_lanes_portable(acc + 16, row2, x, blocks);
+    aec_fma_lanes_portable(acc + 24, row3, x, blocks);
 }
 
 // MARK: - AVX2 + FMA: the 6×16 tile in twelve 8-float registers, two B vectors, one broadcast A value.
 
 #if defined(__x86_64__)
-#include <immintrin.h>
-
-#define AVX2 __attribute__((target("avx2,fma")))
+#define AVX2 AEC_AVX2
 
 AVX2 static void gemm_avx2(long kc, const float *a, const float *b, float *c, long ldc, int add_to_c) {
     __m256 c00 = _mm256_setzero_ps(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
@@ -114,12 +105,6 @@ AVX2 static void conv_avx2(long k0, long kc, long cin, const float *rows, const 
     _mm256_storeu_ps(tile + 64, c40); _mm256_storeu_ps(tile + 72, c41);
     _mm256_storeu_ps(tile + 80, c50); _mm256_storeu_ps(tile + 88, c51);
 }
-AVX2 static void fma_lanes_avx2(float *acc, const float *a, const float *b, long blocks) {
-    __m256 sum = _mm256_loadu_ps(acc);
-    for (long i = 0; i < blocks; i++) sum = _mm256_fmadd_ps(_mm256_loadu_ps(a + i * 8), _mm256_loadu_ps(b + i * 8), sum);
-    _mm256_storeu_ps(acc, sum);
-}
-
 AVX2 static void fma_lanes4_avx2(float *acc, const float *row0, const float *row1, const float *row2,
                                  const float *row3, const float *x, long blocks) {
     __m256 s0 = _mm256_loadu_ps(acc), s1 = _mm256_loadu_ps(acc + 8);
@@ -135,12 +120,6 @@ AVX2 static void fma_lanes4_avx2(float *acc, const float *row0, const float *row
     _mm256_storeu_ps(acc + 16, s2); _mm256_storeu_ps(acc + 24, s3);
 }
 
-AVX2 static void axpy_lanes_avx2(float a, const float *x, float *y, long blocks) {
-    __m256 av = _mm256_set1_ps(a);
-    for (long i = 0; i < blocks; i++) {
-        _mm256_storeu_ps(y + i * 8, _mm256_fmadd_ps(av, _mm256_loadu_ps(x + i * 8), _mm256_loadu_ps(y + i * 8)));
-    }
-}
 #endif
 
 // MARK: - The choice
@@ -188,24 +167,14 @@ void aec_conv_kernel_6x16(long k0, long kc, long cin, const float *rows, const l
     conv_portable(k0, kc, cin, rows, offsets, b, tile);
 }
 
-void aec_fma_lanes(float *acc, const float *a, const float *b, long blocks) {
-#if defined(__x86_64__)
-    if (current == AEC_KERNELS_AVX2) {
-        fma_lanes_avx2(acc, a, b, blocks);
-        return;
-    }
-#endif
-    fma_lanes_portable(acc, a, b, blocks);
-}
-
 void aec_axpy_lanes(float a, const float *x, float *y, long blocks) {
 #if defined(__x86_64__)
     if (current == AEC_KERNELS_AVX2) {
-        axpy_lanes_avx2(a, x, y, blocks);
+        aec_axpy_lanes_avx2(a, x, y, blocks);
         return;
     }
 #endif
-    axpy_lanes_portable(a, x, y, blocks);
+    aec_axpy_lanes_portable(a, x, y, blocks);
 }
 
 void aec_fma_lanes4(float *acc, const float *row0, const float *row1, const float *row2, const float *row3,

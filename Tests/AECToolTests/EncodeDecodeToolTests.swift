@@ -245,6 +245,29 @@ final class EncodeDecodeToolTests: XCTestCase {
         XCTAssertEqual(try bytes(path("mt.aec")), try bytes(path("plain.aec")))
     }
 
+    /// One binary for every CPU: the portable kernels (forced with AEC_KERNELS=portable, as on a CPU without
+    /// AVX2 + FMA) give the same `.aec` bytes and the same decoded PNG as the kernels chosen for this CPU,
+    /// with the shipped default model (whose widths use every kernel).
+    func testPortableKernelsGiveTheSameBytes() throws {
+        let portable = ["AEC_KERNELS": "portable"]
+        for (name, environment) in [("best", [String: String]()), ("portable", portable)] {
+            let run = try CodecTools.run("aec-encode", [sample("gradient-rgb-61x45.png"), sample("fashion-3.png"),
+                                                        "-o", path(name)], environment: environment)
+            XCTAssertEqual(run.status, 0, run.stderr)
+            let back = try CodecTools.run("aec-decode", [path(name), "-o", path(name + "-png")], environment: environment)
+            XCTAssertEqual(back.status, 0, back.stderr)
+            let version = try CodecTools.run("aec-encode", ["--version"], environment: environment)
+            XCTAssertTrue(String(decoding: version.stdout, as: UTF8.self).contains(name == "portable" ? "engine: portable" : "engine: "),
+                          String(decoding: version.stdout, as: UTF8.self))
+        }
+        for file in ["gradient-rgb-61x45.aec", "fashion-3.aec"] {
+            XCTAssertEqual(try bytes(path("best/" + file)), try bytes(path("portable/" + file)), file)
+        }
+        for file in ["gradient-rgb-61x45.png", "fashion-3.png"] {
+            XCTAssertEqual(try bytes(path("best-png/" + file)), try bytes(path("portable-png/" + file)), file)
+        }
+    }
+
     func testOutputIsTheSameForAnyNumberOfJobs() throws {
         for i in 0..<6 { try write(try bytes(sample("fashion-\(i).png")), to: path("in/f\(i).png")) }
         try write(try bytes(sample("gradient-rgb-61x45.png")), to: path("in/g.png"))

@@ -39,16 +39,29 @@ void aec_gemm_kernel_6x16(long kc, const float *a, const float *b, float *c, lon
 void aec_conv_kernel_6x16(long k0, long kc, long cin, const float *rows, const long *offsets, const float *b,
                           float *tile);
 
-/// Eight fused multiply-add chains side by side: acc[l] = fma(a[8i + l], b[8i + l], acc[l]) for i < blocks,
-/// in i order (a dot product's lanes, before they are summed).
-void aec_fma_lanes(float *acc, const float *a, const float *b, long blocks);
-
-/// aec_fma_lanes for four rows against one vector x, sharing its loads: acc[8r + l] gets row r's chain.
+/// Eight fused multiply-add chains side by side for each of four rows against one vector x, sharing its
+/// loads: acc[8r + l] = fma(row_r[8i + l], x[8i + l], acc[8r + l]) for i < blocks, in i order (the lanes of
+/// four dot products, before they are summed).
 void aec_fma_lanes4(float *acc, const float *row0, const float *row1, const float *row2, const float *row3,
                     const float *x, long blocks);
 
 /// y[j] = fma(a, x[j], y[j]) for j < 8·blocks.
 void aec_axpy_lanes(float a, const float *x, float *y, long blocks);
+
+/// The 3×3 convolution with one input channel (SingleInputConv in Conv2D.swift): forward
+/// out[p, co] = bias[co] + Σ_tap in[p + tap] · weight[tap, co], and backward (∂weight and ∂bias added,
+/// ∂input written when d_input is not NULL). Images [n, h, w, channels], weight [9, cout].
+void aec_single_input_forward(float *out, const float *input, const float *weight, const float *bias,
+                              long n, long h, long w, long cout);
+void aec_single_input_backward(float *d_input, float *d_weight, float *d_bias, const float *d_out,
+                               const float *input, const float *weight, long n, long h, long w, long cout);
+
+/// The 3×3 convolution with one output channel (SingleOutputConv in Conv2D.swift): forward
+/// out[p] = bias + Σ_tap Σ_ci in[p + tap, ci] · weight[tap, ci], and backward as above. Weight [9, cin].
+void aec_single_output_forward(float *out, const float *input, const float *weight, float bias,
+                               long n, long h, long w, long cin);
+void aec_single_output_backward(float *d_input, float *d_weight, float *d_bias, const float *d_out,
+                                const float *input, const float *weight, long n, long h, long w, long cin);
 
 #ifdef __cplusplus
 }
