@@ -9,15 +9,19 @@ public enum BenchCodec: Sendable {
     /// Baseline JPEG through libjpeg (gray: one component; colour: YCbCr 4:2:0) with standard or optimized
     /// Huffman tables.
     case jpeg(quality: Int, optimizedHuffman: Bool)
-    /// Lossy WebP through libwebp (gray is coded as RGB with R = G = B).
-    case webp(quality: Int)
+    /// Lossy WebP through libwebp (gray is coded as RGB with R = G = B), at its defaults or with the
+    /// settings that favour PSNR (`WebP.Settings.forPSNR`).
+    case webp(quality: Int, forPSNR: Bool = false)
 
-    /// The curve this setting belongs to ("aec default", "JPEG", "JPEG (optimized Huffman)", "WebP").
+    /// The curve of WebP with `WebP.Settings.forPSNR`.
+    public static let webpForPSNRCurve = "WebP (-m 6 -segments 1 -sns 0)"
+
+    /// The curve this setting belongs to ("aec default", "JPEG", "JPEG (optimized Huffman)", "WebP", …).
     public var curve: String {
         switch self {
         case .aec(let model, _, _, _): return "aec \(model)"
         case .jpeg(_, let optimized): return optimized ? "JPEG (optimized Huffman)" : "JPEG"
-        case .webp: return "WebP"
+        case .webp(_, let forPSNR): return forPSNR ? Self.webpForPSNRCurve : "WebP"
         }
     }
 
@@ -25,7 +29,7 @@ public enum BenchCodec: Sendable {
     public var setting: String {
         switch self {
         case .aec(_, _, let bits, _): return "\(bits) bits"
-        case .jpeg(let q, _), .webp(let q): return "q\(q)"
+        case .jpeg(let q, _), .webp(let q, _): return "q\(q)"
         }
     }
 
@@ -33,16 +37,16 @@ public enum BenchCodec: Sendable {
     public var parameter: Int {
         switch self {
         case .aec(_, _, let bits, _): return bits
-        case .jpeg(let q, _), .webp(let q): return q
+        case .jpeg(let q, _), .webp(let q, _): return q
         }
     }
 
-    /// A short machine-friendly family name for the CSV ("aec", "jpeg", "jpeg-opt", "webp").
+    /// A short machine-friendly family name for the CSV ("aec", "jpeg", "jpeg-opt", "webp", "webp-psnr").
     public var family: String {
         switch self {
         case .aec: return "aec"
         case .jpeg(_, let optimized): return optimized ? "jpeg-opt" : "jpeg"
-        case .webp: return "webp"
+        case .webp(_, let forPSNR): return forPSNR ? "webp-psnr" : "webp"
         }
     }
 
@@ -58,8 +62,8 @@ public enum BenchCodec: Sendable {
             return try codec.encode(image, options: options).bytes
         case let .jpeg(quality, optimized):
             return try JPEG.encode(image, quality: quality, optimizeHuffman: optimized)
-        case .webp(let quality):
-            return try WebP.encode(image, quality: Float(quality))
+        case let .webp(quality, forPSNR):
+            return try WebP.encode(image, quality: Float(quality), settings: forPSNR ? .forPSNR : .defaults)
         }
     }
 

@@ -17,7 +17,7 @@ public struct CompareOptions {
     public var bits: [Int]? = nil
     /// JPEG qualities, each with standard and with optimized Huffman tables; empty: no JPEG.
     public var jpegQualities = defaultJPEGQualities
-    /// WebP qualities; empty: no WebP.
+    /// WebP qualities, each at WebP's defaults and with `WebP.Settings.forPSNR`; empty: no WebP.
     public var webpQualities = defaultWebPQualities
     public var jobs = Parallel.coreCount
     /// Examples in examples.png (0: none).
@@ -29,7 +29,7 @@ public struct CompareOptions {
 /// The codec comparison: every codec setting over an image set, then the report.
 public enum CompareBenchmark {
     /// The settings to measure, in report order: each aec model's bit depths, JPEG with standard tables,
-    /// JPEG with optimized tables, WebP.
+    /// JPEG with optimized tables, WebP at its defaults, WebP with the settings that favour PSNR.
     public static func codecs(_ options: CompareOptions) -> [BenchCodec] {
         var list: [BenchCodec] = []
         for (name, model) in options.models {
@@ -42,6 +42,7 @@ public enum CompareBenchmark {
         list += jpeg.map { .jpeg(quality: $0, optimizedHuffman: false) }
         list += jpeg.map { .jpeg(quality: $0, optimizedHuffman: true) }
         list += Array(Set(options.webpQualities)).sorted().map { .webp(quality: $0) }
+        list += Array(Set(options.webpQualities)).sorted().map { .webp(quality: $0, forPSNR: true) }
         return list
     }
 

@@ -58,7 +58,8 @@ static uint8_t *widen_gray(const uint8_t *pixels, size_t count, int channels) {
 }
 
 int aec_webp_encode(const uint8_t *pixels, uint32_t width, uint32_t height, int channels, float quality,
-                    uint8_t **out, size_t *out_size, char *err, size_t errlen) {
+                    int method, int segments, int sns_strength, uint8_t **out, size_t *out_size, char *err,
+                    size_t errlen) {
     if (out == NULL || out_size == NULL) return aec_fail(err, errlen, AEC_ERR_ARGUMENT, "no output buffer");
     *out = NULL;
     *out_size = 0;
@@ -75,8 +76,15 @@ int aec_webp_encode(const uint8_t *pixels, uint32_t width, uint32_t height, int 
     }
 
     WebPConfig config;
-    if (!WebPConfigPreset(&config, WEBP_PRESET_DEFAULT, quality) || !WebPValidateConfig(&config)) {
+    if (!WebPConfigPreset(&config, WEBP_PRESET_DEFAULT, quality)) {
         return aec_fail(err, errlen, AEC_ERR_ARGUMENT, "libwebp rejected the configuration (version mismatch?)");
+    }
+    if (method >= 0) config.method = method;
+    if (segments >= 0) config.segments = segments;
+    if (sns_strength >= 0) config.sns_strength = sns_strength;
+    if (!WebPValidateConfig(&config)) {
+        return aec_fail(err, errlen, AEC_ERR_ARGUMENT, "libwebp rejected method %d, segments %d, sns %d",
+                        method, segments, sns_strength);
     }
     WebPPicture picture;
     if (!WebPPictureInit(&picture)) return aec_fail(err, errlen, AEC_ERR_ARGUMENT, "libwebp version mismatch");

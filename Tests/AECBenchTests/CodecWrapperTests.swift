@@ -32,6 +32,22 @@ final class CodecWrapperTests: XCTestCase {
         XCTAssertLessThan(try WebP.encode(image, quality: 10).count, try WebP.encode(image, quality: 90).count)
     }
 
+    /// `-m 6 -segments 1 -sns 0` is a different encoding of the same image, and settings libwebp does not
+    /// allow are refused.
+    func testWebPSettingsChangeTheEncodingAndAreChecked() throws {
+        let image = Fixtures.randomImage(width: 48, height: 40, channels: 3, seed: 9)
+        let defaults = try WebP.encode(image, quality: 60), tuned = try WebP.encode(image, quality: 60, settings: .forPSNR)
+        XCTAssertNotEqual(defaults, tuned)
+        let decoded = try WebP.decode(tuned)
+        XCTAssertEqual([decoded.width, decoded.height], [48, 40])
+        XCTAssertEqual(BenchCodec.webp(quality: 60, forPSNR: true).curve, BenchCodec.webpForPSNRCurve)
+        for bad in [WebP.Settings(method: 7), WebP.Settings(segments: 5), WebP.Settings(snsStrength: 101)] {
+            XCTAssertThrowsError(try WebP.encode(image, quality: 60, settings: bad), "\(bad)") {
+                XCTAssertEqual(($0 as? ImageIOError)?.kind, .invalidArgument)
+            }
+        }
+    }
+
     func testWebPRejectsBadInput() throws {
         let good = try WebP.encode(Fixtures.smoothImage(width: 28, height: 28, channels: 3), quality: 50)
         XCTAssertThrowsError(try WebP.decode([])) { XCTAssertEqual(($0 as? ImageIOError)?.kind, .notThisFormat) }

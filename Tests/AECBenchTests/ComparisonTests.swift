@@ -62,7 +62,8 @@ final class ComparisonTests: XCTestCase {
         let codecs = CompareBenchmark.codecs(options)
         XCTAssertEqual(codecs.map { "\($0.curve) \($0.setting)" },
                        ["aec tiny 4 bits", "aec tiny 6 bits", "JPEG q10", "JPEG q50",
-                        "JPEG (optimized Huffman) q10", "JPEG (optimized Huffman) q50", "WebP q30"])
+                        "JPEG (optimized Huffman) q10", "JPEG (optimized Huffman) q50", "WebP q30",
+                        "WebP (-m 6 -segments 1 -sns 0) q30"])
         XCTAssertEqual(CompareBenchmark.anchor(codecs), 1, "the default 6 bits anchor the examples")
         options.bits = nil
         XCTAssertEqual(CompareBenchmark.codecs(options).filter(\.isAEC).map(\.parameter), Array(2...8))
@@ -83,17 +84,25 @@ final class ComparisonTests: XCTestCase {
         var lines: [String] = []
         let progress = ProgressReporter(mode: .lines) { lines.append($0) }
         let report = try CompareBenchmark.run(set, options: options, progress: progress)
-        XCTAssertEqual(report.results.count, 3 + 6 + 3)
-        XCTAssertEqual(lines.count, 12)
-        XCTAssertTrue(lines[0].hasPrefix("[1/12] aec tiny 2 bits: "), lines[0])
-        XCTAssertEqual(report.curves, ["aec tiny", "JPEG", "JPEG (optimized Huffman)", "WebP"])
-        XCTAssertEqual(report.bdRates.map(\.reference), ["JPEG", "JPEG (optimized Huffman)", "WebP"])
+        XCTAssertEqual(report.results.count, 3 + 6 + 3 + 3)
+        XCTAssertEqual(lines.count, 15)
+        XCTAssertTrue(lines[0].hasPrefix("[1/15] aec tiny 2 bits: "), lines[0])
+        XCTAssertEqual(report.curves, ["aec tiny", "JPEG", "JPEG (optimized Huffman)", "WebP", "WebP (-m 6 -segments 1 -sns 0)"])
+        XCTAssertEqual(report.bdRates.map(\.reference), ["JPEG", "JPEG (optimized Huffman)", "WebP", "WebP (-m 6 -segments 1 -sns 0)",
+                                                          "WebP (best of both)"])
+        // The best-of-both curve is the Pareto front of the two WebP curves' points.
+        let best = report.points("WebP (best of both)")
+        let both = report.points("WebP") + report.points("WebP (-m 6 -segments 1 -sns 0)")
+        XCTAssertFalse(best.isEmpty)
+        for p in both {
+            XCTAssertTrue(best.contains { $0.rate <= p.rate && $0.psnr >= p.psnr }, "\(p) is not dominated by the front")
+        }
 
         let folder = try Fixtures.temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
         try report.write(to: folder)
         let csv = try String(contentsOfFile: folder + "/results.csv", encoding: .utf8).split(separator: "\n")
-        XCTAssertEqual(csv.count, 1 + 12)
+        XCTAssertEqual(csv.count, 1 + 15)
         XCTAssertTrue(csv[0].hasPrefix("curve,codec,setting,parameter,images,mean_bytes,bits_per_pixel,mean_psnr_db"))
         XCTAssertTrue(csv[4].hasPrefix("JPEG,jpeg,q5,5,5,"), String(csv[4]))
         let md = try String(contentsOfFile: folder + "/results.md", encoding: .utf8)
@@ -102,7 +111,7 @@ final class ComparisonTests: XCTestCase {
         }
         let svg = try String(contentsOfFile: folder + "/rd.svg", encoding: .utf8)
         XCTAssertTrue(svg.hasPrefix("<svg") && svg.hasSuffix("</svg>\n"))
-        XCTAssertEqual(svg.components(separatedBy: "<polyline").count - 1, 4, "one curve per codec")
+        XCTAssertEqual(svg.components(separatedBy: "<polyline").count - 1, 5, "one curve per codec setting family")
         XCTAssertTrue(svg.contains(">bits per pixel<") && svg.contains(">mean PSNR (dB)<") && svg.contains(">WebP<"))
 
         let strip = try PNG.read(contentsOf: folder + "/examples.png")
@@ -154,4 +163,11 @@ final class ComparisonTests: XCTestCase {
 private func XCTAssertEqual(_ a: [Double], _ b: [Double], accuracy: Double, file: StaticString = #filePath, line: UInt = #line) {
     XCTAssertEqual(a.count, b.count, file: file, line: line)
     for (x, y) in zip(a, b) { XCTAssertEqual(x, y, accuracy: accuracy, file: file, line: line) }
+
+    func testParetoFrontKeepsOnlyUnbeatenPoints() {
+        let points = [RDPoint(rate: 10, psnr: 20), RDPoint(rate: 12, psnr: 19), RDPoint(rate: 15, psnr: 25),
+                      RDPoint(rate: 15, psnr: 24), RDPoint(rate: 20, psnr: 25), RDPoint(rate: 30, psnr: 30)]
+        XCTAssertEqual(CompareReport.paretoFront(points), [RDPoint(rate: 10, psnr: 20), RDPoint(rate: 15, psnr: 25),
+                                                           RDPoint(rate: 30, psnr: 30)])
+    }
 }

@@ -56,11 +56,14 @@ int aec_jpeg_encode(const uint8_t *pixels, uint32_t width, uint32_t height, int 
 /// (e.g. a truncated file) are treated as errors.
 int aec_jpeg_decode(const uint8_t *data, size_t size, size_t max_pixels, aec_image *out, char *err, size_t errlen);
 
-/// Encodes 8-bit samples as a lossy WebP (libwebp's default preset, method 4) of the given quality (0...100).
-/// Gray (1 channel) and gray + alpha (2) are widened to RGB / RGBA with R = G = B; 2 and 4 channels keep alpha.
-/// Either side must be at most 16383 pixels. On success `*out` is a malloc'd buffer of `*out_size` bytes (aec_free).
+/// Encodes 8-bit samples as a lossy WebP of the given quality (0...100): libwebp's default preset (method 4,
+/// 4 segments, sns 50), with `method` (0...6), `segments` (1...4) and `sns_strength` (0...100) replacing the
+/// preset's where they are not -1 (cwebp's -m, -segments, -sns). Gray (1 channel) and gray + alpha (2) are
+/// widened to RGB / RGBA with R = G = B; 2 and 4 channels keep alpha. Either side must be at most 16383
+/// pixels. On success `*out` is a malloc'd buffer of `*out_size` bytes (aec_free).
 int aec_webp_encode(const uint8_t *pixels, uint32_t width, uint32_t height, int channels, float quality,
-                    uint8_t **out, size_t *out_size, char *err, size_t errlen);
+                    int method, int segments, int sns_strength, uint8_t **out, size_t *out_size, char *err,
+                    size_t errlen);
 
 /// Decodes a WebP (lossy or lossless) to RGB (3 channels), or RGBA (4) when it has alpha.
 int aec_webp_decode(const uint8_t *data, size_t size, size_t max_pixels, aec_image *out, char *err, size_t errlen);
