@@ -9,8 +9,8 @@ public struct CompareReport: Sendable {
     /// The curves aec is compared with by BD-rate, when measured; the last is derived (`bestWebPCurve`).
     public static let referenceCurves = ["JPEG", "JPEG (optimized Huffman)", "WebP", BenchCodec.webpForPSNRCurve,
                                          bestWebPCurve]
-    /// WebP at its best: of the points of both WebP curves, those that no other point beats in both rate
-    /// and PSNR (the Pareto front), so that at every rate the better of the two settings counts.
+    /// WebP at its best: at every PSNR the fewer bytes of its two curves (`lowerEnvelope`), so that
+    /// wherever one setting beats the other, the better one counts.
     public static let bestWebPCurve = "WebP (best of both)"
 
     public var source: String
@@ -50,17 +50,20 @@ public struct CompareReport: Sendable {
     }
 
     public func points(_ curve: String) -> [RDPoint] {
-        if curve == Self.bestWebPCurve { return Self.paretoFront(points("WebP") + points(BenchCodec.webpForPSNRCurve)) }
+        if curve == Self.bestWebPCurve { return Self.lowerEnvelope(points("WebP"), points(BenchCodec.webpForPSNRCurve)) }
         return results.filter { $0.curve == curve }.map(\.point)
     }
 
-    /// The points that no other point beats: none has a lower (or equal) rate with a higher (or equal)
-    /// PSNR, unless it is the same point.
-    static func paretoFront(_ points: [RDPoint]) -> [RDPoint] {
-        let sorted = points.sorted { ($0.rate, -$0.psnr) < ($1.rate, -$1.psnr) }
-        var front: [RDPoint] = []
-        for p in sorted where front.last.map({ p.psnr > $0.psnr }) ?? true { front.append(p) }
-        return front
+    /// The better of two curves at every PSNR: at each PSNR where either has a point, the smaller of the
+    /// rates the curves give there (read as `BDRate.rate(at:on:)` does: log-rate interpolated between
+    /// neighbouring points; a curve counts only inside its own PSNR range). A point of one curve that lies
+    /// above the other curve's line between two of its points is replaced by that line.
+    static func lowerEnvelope(_ a: [RDPoint], _ b: [RDPoint]) -> [RDPoint] {
+        let psnrs = Set((a + b).filter { $0.rate > 0 && $0.psnr.isFinite }.map(\.psnr)).sorted()
+        return psnrs.compactMap { psnr in
+            let rates = [BDRate.rate(at: psnr, on: a), BDRate.rate(at: psnr, on: b)].compactMap { $0 }
+            return rates.min().map { RDPoint(rate: $0, psnr: psnr) }
+        }
     }
 
     /// The curves measured, and the derived best-WebP curve when both WebP curves were measured.
@@ -124,8 +127,8 @@ public struct CompareReport: Sendable {
         if bd.isEmpty {
             md += "No aec model was measured.\n"
         } else {
-            md += "\(Self.bestWebPCurve): at each rate the better of WebP's defaults and `-m 6 -segments 1 -sns 0` "
-            md += "(the Pareto front of both curves' points); claims of beating WebP are against it.\n\n"
+            md += "\(Self.bestWebPCurve): at each PSNR the fewer bytes of WebP's defaults and `-m 6 -segments 1 -sns 0` "
+            md += "(the lower envelope of the two curves); claims of beating WebP are against it.\n\n"
             md += "| aec model | against | BD-rate | over PSNR |\n|---|---|---:|---|\n"
             for b in bd {
                 let value = b.percent.map { fmt($0, 1, signed: true) + " %" } ?? "—"

@@ -90,12 +90,13 @@ final class ComparisonTests: XCTestCase {
         XCTAssertEqual(report.curves, ["aec tiny", "JPEG", "JPEG (optimized Huffman)", "WebP", "WebP (-m 6 -segments 1 -sns 0)"])
         XCTAssertEqual(report.bdRates.map(\.reference), ["JPEG", "JPEG (optimized Huffman)", "WebP", "WebP (-m 6 -segments 1 -sns 0)",
                                                           "WebP (best of both)"])
-        // The best-of-both curve is the Pareto front of the two WebP curves' points.
+        // The best-of-both curve is never above either WebP curve.
         let best = report.points("WebP (best of both)")
-        let both = report.points("WebP") + report.points("WebP (-m 6 -segments 1 -sns 0)")
         XCTAssertFalse(best.isEmpty)
-        for p in both {
-            XCTAssertTrue(best.contains { $0.rate <= p.rate && $0.psnr >= p.psnr }, "\(p) is not dominated by the front")
+        for curve in ["WebP", "WebP (-m 6 -segments 1 -sns 0)"] {
+            for p in report.points(curve) {
+                XCTAssertLessThanOrEqual(BDRate.rate(at: p.psnr, on: best)!, p.rate * (1 + 1e-12), "\(curve) \(p)")
+            }
         }
 
         let folder = try Fixtures.temporaryFolder()
@@ -164,10 +165,20 @@ private func XCTAssertEqual(_ a: [Double], _ b: [Double], accuracy: Double, file
     XCTAssertEqual(a.count, b.count, file: file, line: line)
     for (x, y) in zip(a, b) { XCTAssertEqual(x, y, accuracy: accuracy, file: file, line: line) }
 
-    func testParetoFrontKeepsOnlyUnbeatenPoints() {
-        let points = [RDPoint(rate: 10, psnr: 20), RDPoint(rate: 12, psnr: 19), RDPoint(rate: 15, psnr: 25),
-                      RDPoint(rate: 15, psnr: 24), RDPoint(rate: 20, psnr: 25), RDPoint(rate: 30, psnr: 30)]
-        XCTAssertEqual(CompareReport.paretoFront(points), [RDPoint(rate: 10, psnr: 20), RDPoint(rate: 15, psnr: 25),
-                                                           RDPoint(rate: 30, psnr: 30)])
+    /// The envelope takes the lower curve at each PSNR, including where one curve's point lies above the
+    /// other curve's line (a point that no measured point beats, but the line does).
+    func testLowerEnvelopeTakesTheLowerCurveAtEachPSNR() {
+        let a = [RDPoint(rate: 100, psnr: 20), RDPoint(rate: 200, psnr: 30)]
+        let b = [RDPoint(rate: 80, psnr: 19), RDPoint(rate: 160, psnr: 29), RDPoint(rate: 400, psnr: 35)]
+        let envelope = CompareReport.lowerEnvelope(a, b)
+        XCTAssertEqual(envelope.map(\.psnr), [19, 20, 29, 30, 35])
+        for p in envelope {
+            let candidates = [BDRate.rate(at: p.psnr, on: a), BDRate.rate(at: p.psnr, on: b)].compactMap { $0 }
+            XCTAssertEqual(p.rate, candidates.min()!, accuracy: 1e-9)
+        }
+        // At 20 dB, b's line (80 → 160 over 19 → 29 dB) is below a's point of 100.
+        XCTAssertLessThan(envelope[1].rate, 100)
+        // At 30 dB too: 160·(400/160)^(1/6) ≈ 186.4 against a's 200.
+        XCTAssertEqual(envelope[3].rate, 160 * pow(2.5, 1.0 / 6), accuracy: 1e-9)
     }
 }
