@@ -99,35 +99,37 @@ public enum BenchInput {
                         selection: selection.phrase)
     }
 
-    /// The PNG files under `path` (found by `FolderWalk`'s rule: recursive, hidden entries skipped, sorted),
-    /// or `path` itself when it is a file.
-    /// - Throws: `BenchError.notFound`, `.noImages` when there is no PNG file.
-    public static func pngFiles(under path: String) throws -> [String] {
+    /// The PNG and JPEG files under `path` (.png, .jpg, .jpeg in any case; found by `FolderWalk`'s rule:
+    /// recursive, hidden entries skipped, sorted), or `path` itself when it is a file.
+    /// - Throws: `BenchError.notFound`, `.noImages` when there is no such file.
+    public static func imageFiles(under path: String) throws -> [String] {
         switch FileSystem.kind(of: path) {
         case .missing: throw BenchError.notFound(path)
         case .file, .other: return [path]
         case .folder: break
         }
-        let listing = FolderWalk.files(under: path, extensions: ["png"])
+        let listing = FolderWalk.files(under: path, extensions: ["png", "jpg", "jpeg"])
         if let unreadable = listing.unreadable.first { throw BenchError.noImages("cannot list '\(unreadable.path)'") }
-        guard !listing.files.isEmpty else { throw BenchError.noImages("no PNG files found in '\(path)'") }
+        guard !listing.files.isEmpty else { throw BenchError.noImages("no PNG or JPEG files found in '\(path)'") }
         return listing.files.map { Paths.join(path, $0) }
     }
 
 
-    /// The selected PNGs under `path`, decoded and normalized (`normalize`). Files that cannot be decoded,
-    /// or are too large, are listed in `skipped`.
-    /// - Throws: `BenchError.notFound`, `.noImages` (no PNG file, or none could be read).
+    /// The selected PNGs and JPEGs under `path`, decoded (a JPEG turned upright by its Exif orientation, as
+    /// aec-encode does) and normalized (`normalize`). Files that cannot be decoded, or are too large, are
+    /// listed in `skipped`. (A JPEG input has been through a lossy codec already: the comparison then
+    /// measures how well each codec keeps JPEG's output.)
+    /// - Throws: `BenchError.notFound`, `.noImages` (no such file, or none could be read).
     public static func folder(_ path: String, selection: ImageSelection = .all, jobs: Int = Parallel.coreCount) throws -> ImageSet {
-        let files = try pngFiles(under: path)
+        let files = try imageFiles(under: path)
         let chosen = selection.indices(count: files.count).map { files[$0] }
         var decoded = [Result<Image, Error>?](repeating: nil, count: chosen.count)
         decoded.withUnsafeMutableBufferPointer { out in
             Parallel.forEach(chosen.count, threads: jobs) { _, i in
-                out[i] = Result { try PNG.read(contentsOf: chosen[i]) }
+                out[i] = Result { try ImageInput.decode(ImageInput.readBytes(chosen[i])) }
             }
         }
-        var set = ImageSet(source: "PNG files under \(path)", images: [], available: files.count, selection: selection.phrase)
+        var set = ImageSet(source: "PNG and JPEG files under \(path)", images: [], available: files.count, selection: selection.phrase)
         var counts: [String: Int] = [:]
         for (file, result) in zip(chosen, decoded) {
             switch result {
@@ -147,7 +149,7 @@ public enum BenchInput {
         }
         set.notes = counts.keys.sorted().map { "\(counts[$0]!) image(s): \($0)" }
         guard !set.images.isEmpty else {
-            throw BenchError.noImages("none of the \(chosen.count) PNG files under '\(path)' could be read")
+            throw BenchError.noImages("none of the \(chosen.count) PNG and JPEG files under '\(path)' could be read")
         }
         return set
     }

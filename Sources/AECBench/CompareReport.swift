@@ -66,6 +66,27 @@ public struct CompareReport: Sendable {
         }
     }
 
+    /// The rate–distortion points of one image on `curve`: (its bytes, its PSNR) at each setting; for the
+    /// best-WebP curve, the lower envelope of the image's two WebP curves.
+    public func points(_ curve: String, image: Int) -> [RDPoint] {
+        if curve == Self.bestWebPCurve {
+            return Self.lowerEnvelope(points("WebP", image: image), points(BenchCodec.webpForPSNRCurve, image: image))
+        }
+        return results.filter { $0.curve == curve }.map { RDPoint(rate: Double($0.bytes[image]), psnr: $0.psnrs[image]) }
+    }
+
+    /// BD-rate computed per image and averaged, as the field reports it for sets of photographs (each
+    /// image's own curve against the reference's curve for that image): (aec curve, reference, mean
+    /// percent over the images whose curves overlap, how many did).
+    public var perImageBDRates: [(curve: String, reference: String, meanPercent: Double?, images: Int)] {
+        bdRates.map { b in
+            let values = (0..<imageCount).compactMap { i in
+                BDRate.percent(reference: points(b.reference, image: i), test: points(b.curve, image: i))
+            }
+            return (b.curve, b.reference, values.isEmpty ? nil : values.reduce(0, +) / Double(values.count), values.count)
+        }
+    }
+
     /// The curves measured, and the derived best-WebP curve when both WebP curves were measured.
     var curvesWithDerived: [String] {
         curves + (curves.contains("WebP") && curves.contains(BenchCodec.webpForPSNRCurve) ? [Self.bestWebPCurve] : [])
@@ -85,12 +106,13 @@ public struct CompareReport: Sendable {
     // MARK: CSV
 
     public var csv: String {
-        var lines = ["curve,codec,setting,parameter,images,mean_bytes,bits_per_pixel,mean_psnr_db,identical_images,psnr_of_mean_mse_db,mean_ssim,encode_images_per_s,decode_images_per_s,jobs"]
+        var lines = ["curve,codec,setting,parameter,images,mean_bytes,bits_per_pixel,mean_psnr_db,identical_images,psnr_of_mean_mse_db,mean_ssim,encode_images_per_s,decode_images_per_s,jobs,encode_megapixels_per_s,decode_megapixels_per_s"]
         for r in results {
             lines.append([csvField(r.curve), r.family, r.setting, "\(r.parameter)", "\(r.images)",
                           fmt(r.meanBytes, 2), fmt(r.bitsPerPixel, 4), fmt(r.meanPSNR, 3), "\(r.identical)",
                           fmt(r.psnrOfMeanMSE, 3), fmt(r.meanSSIM, 5), fmt(r.encodeImagesPerSecond, 0),
-                          fmt(r.decodeImagesPerSecond, 0), "\(jobs)"].joined(separator: ","))
+                          fmt(r.decodeImagesPerSecond, 0), "\(jobs)", fmt(r.encodeMegapixelsPerSecond, 3),
+                          fmt(r.decodeMegapixelsPerSecond, 3)].joined(separator: ","))
         }
         return lines.joined(separator: "\n") + "\n"
     }
@@ -129,11 +151,15 @@ public struct CompareReport: Sendable {
         } else {
             md += "\(Self.bestWebPCurve): at each PSNR the fewer bytes of WebP's defaults and `-m 6 -segments 1 -sns 0` "
             md += "(the lower envelope of the two curves); claims of beating WebP are against it.\n\n"
-            md += "| aec model | against | BD-rate | over PSNR |\n|---|---|---:|---|\n"
-            for b in bd {
+            md += "BD-rate is computed on the mean curves (mean bytes, mean PSNR over the images); the last column "
+            md += "computes it for each image's own curves and averages over the images whose curves overlap.\n\n"
+            md += "| aec model | against | BD-rate | over PSNR | per image, averaged |\n|---|---|---:|---|---:|\n"
+            let perImage = perImageBDRates
+            for (b, p) in zip(bd, perImage) {
                 let value = b.percent.map { fmt($0, 1, signed: true) + " %" } ?? "—"
                 let range = b.range.map { "\(fmt($0.lowerBound, 2))–\(fmt($0.upperBound, 2)) dB" } ?? "no overlap"
-                md += "| \(b.curve) | \(b.reference) | \(value) | \(range) |\n"
+                let mean = p.meanPercent.map { fmt($0, 1, signed: true) + " % (\(p.images) of \(imageCount))" } ?? "— (no overlap)"
+                md += "| \(b.curve) | \(b.reference) | \(value) | \(range) | \(mean) |\n"
             }
         }
 
@@ -147,12 +173,12 @@ public struct CompareReport: Sendable {
         }
 
         md += "\n## All settings\n\n"
-        md += "| codec | setting | bytes | bpp | PSNR dB | identical | PSNR of mean MSE | SSIM | encode img/s | decode img/s |\n"
-        md += "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n"
+        md += "| codec | setting | bytes | bpp | PSNR dB | identical | PSNR of mean MSE | SSIM | encode img/s | decode img/s | encode MP/s | decode MP/s |\n"
+        md += "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n"
         for r in results {
             md += "| \(r.curve) | \(r.setting) | \(fmt(r.meanBytes, 1)) | \(fmt(r.bitsPerPixel, 3)) | \(fmt(r.meanPSNR, 2)) | "
             md += "\(r.identical) | \(fmt(r.psnrOfMeanMSE, 2)) | \(fmt(r.meanSSIM, 4)) | \(fmt(r.encodeImagesPerSecond, 0)) | "
-            md += "\(fmt(r.decodeImagesPerSecond, 0)) |\n"
+            md += "\(fmt(r.decodeImagesPerSecond, 0)) | \(fmt(r.encodeMegapixelsPerSecond, 2)) | \(fmt(r.decodeMegapixelsPerSecond, 2)) |\n"
         }
 
         md += "\n## Plot\n\n![PSNR against bits per pixel](rd.svg)\n"

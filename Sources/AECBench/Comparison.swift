@@ -25,8 +25,13 @@ public struct SettingResult: Sendable {
     /// Images per second with `jobs` threads, each coding whole images; only the codec calls are timed.
     public var encodeImagesPerSecond: Double
     public var decodeImagesPerSecond: Double
+    /// The same rates in megapixels (10⁶ pixels) per second.
+    public var encodeMegapixelsPerSecond: Double
+    public var decodeMegapixelsPerSecond: Double
     /// The file size of each image, in the order of the image set.
     public var bytes: [Int]
+    /// The PSNR of each image (identical images count as `BenchMetrics.identicalPSNR`), in the same order.
+    public var psnrs: [Double]
 
     /// The point on the rate–distortion curve: mean bytes against mean PSNR.
     public var point: RDPoint { RDPoint(rate: meanBytes, psnr: meanPSNR) }
@@ -103,7 +108,9 @@ public enum Comparison {
             meanSSIM: ssim.reduce(0, +) / Double(n),
             encodeImagesPerSecond: Double(n) / max(encodeSeconds, 1e-9),
             decodeImagesPerSecond: Double(n) / max(decodeSeconds, 1e-9),
-            bytes: sizes)
+            encodeMegapixelsPerSecond: Double(pixels) / 1e6 / max(encodeSeconds, 1e-9),
+            decodeMegapixelsPerSecond: Double(pixels) / 1e6 / max(decodeSeconds, 1e-9),
+            bytes: sizes, psnrs: mse.map { BenchMetrics.psnr(mse: $0) })
     }
 
     /// Seconds of wall-clock time that `body` takes.

@@ -149,8 +149,9 @@ struct Compare: ParsableCommand {
             var report = try CompareBenchmark.run(set, options: options, progress: progress)
             report.seconds = Date().timeIntervalSince(started)
             try report.write(to: output)
-            for b in report.bdRates {
-                say("BD-rate of \(b.curve) against \(b.reference): " + (b.percent.map { String(format: "%+.1f %%", $0) } ?? "— (no overlap)"))
+            for (b, p) in zip(report.bdRates, report.perImageBDRates) {
+                say("BD-rate of \(b.curve) against \(b.reference): " + (b.percent.map { String(format: "%+.1f %%", $0) } ?? "— (no overlap)")
+                    + (p.meanPercent.map { String(format: "; per image, averaged: %+.1f %% (%d of %d images)", $0, p.images, report.imageCount) } ?? ""))
             }
             say(String(format: "wrote results.csv, results.md, rd.svg%@ to %@ in %.1f s", report.examples == nil ? "" : ", examples.png",
                        output, report.seconds))

@@ -181,4 +181,32 @@ private func XCTAssertEqual(_ a: [Double], _ b: [Double], accuracy: Double, file
         // At 30 dB too: 160·(400/160)^(1/6) ≈ 186.4 against a's 200.
         XCTAssertEqual(envelope[3].rate, 160 * pow(2.5, 1.0 / 6), accuracy: 1e-9)
     }
+
+    /// Per-image BD-rate: each image's own curve against the reference's for that image, averaged. Here the
+    /// reference needs twice the bytes of aec at every PSNR on image 0 and four times on image 1: −50% and
+    /// −75%, mean −62.5%.
+    func testPerImageBDRateIsTheMeanOfEachImagesBDRate() {
+        func result(_ curve: String, isAEC: Bool, bytes: [Int], psnrs: [Double]) -> SettingResult {
+            SettingResult(curve: curve, family: curve, setting: "", parameter: 0, isAEC: isAEC, images: 2,
+                          meanBytes: Double(bytes.reduce(0, +)) / 2, bitsPerPixel: 0, meanPSNR: psnrs.reduce(0, +) / 2,
+                          identical: 0, psnrOfMeanMSE: 0, meanSSIM: 0, encodeImagesPerSecond: 0, decodeImagesPerSecond: 0,
+                          encodeMegapixelsPerSecond: 0, decodeMegapixelsPerSecond: 0, bytes: bytes, psnrs: psnrs)
+        }
+        var results: [SettingResult] = []
+        for (k, psnr) in [20.0, 25, 30, 35].enumerated() {
+            let aecBytes = [100 << k, 300 << k]
+            results.append(result("aec t", isAEC: true, bytes: aecBytes, psnrs: [psnr, psnr + 1]))
+            results.append(result("WebP", isAEC: false, bytes: [aecBytes[0] * 2, aecBytes[1] * 4], psnrs: [psnr, psnr + 1]))
+        }
+        let image = Image(width: 2, height: 2, channels: 1, samples: [0, 1, 2, 3])
+        let set = ImageSet(source: "t", images: [BenchImage(name: "a", image: image), BenchImage(name: "b", image: image)],
+                           available: 2, selection: "all")
+        let report = CompareReport(set: set, results: results, jobs: 1, commandLine: "", seconds: 0, examples: nil)
+        let perImage = report.perImageBDRates
+        XCTAssertEqual(perImage.count, 1)
+        XCTAssertEqual(perImage[0].reference, "WebP")
+        XCTAssertEqual(perImage[0].images, 2)
+        XCTAssertEqual(perImage[0].meanPercent!, -62.5, accuracy: 1e-6)
+        XCTAssertTrue(report.markdown.contains("-62.5 % (2 of 2)"), report.markdown)
+    }
 }

@@ -41,10 +41,17 @@ final class InputTests: XCTestCase {
         try PNG.write(Fixtures.smoothImage(width: 28, height: 28, channels: 4), to: folder + "/sub/c.PNG")
         try Data("not a png".utf8).write(to: URL(fileURLWithPath: folder + "/a.png"))
         try Data("ignored".utf8).write(to: URL(fileURLWithPath: folder + "/notes.txt"))
+        // A JPEG is read too, turned upright by its Exif orientation (6: 90° clockwise), as aec-encode does.
+        let jpeg = try JPEG.encode(Fixtures.smoothImage(width: 20, height: 12, channels: 3), quality: 90, optimizeHuffman: false)
+        let tiff: [UInt8] = [0x49, 0x49, 42, 0, 8, 0, 0, 0, 1, 0, 0x12, 0x01, 3, 0, 1, 0, 0, 0, 6, 0, 0, 0, 0, 0, 0, 0]
+        let exif = Array("Exif".utf8) + [0, 0] + tiff
+        try Data(Array(jpeg[0..<2]) + [0xFF, 0xE1, 0, UInt8(exif.count + 2)] + exif + Array(jpeg[2...]))
+            .write(to: URL(fileURLWithPath: folder + "/sub/d.jpg"))
         let set = try BenchInput.folder(folder)
-        XCTAssertEqual(set.images.map { ($0.name as NSString).lastPathComponent }, ["b.png", "c.PNG"])
-        XCTAssertEqual(set.images.map(\.image.channels), [3, 3])
-        XCTAssertEqual(set.available, 3)
+        XCTAssertEqual(set.images.map { ($0.name as NSString).lastPathComponent }, ["b.png", "c.PNG", "d.jpg"])
+        XCTAssertEqual(set.images.map(\.image.channels), [3, 3, 3])
+        XCTAssertEqual([set.images[2].image.width, set.images[2].image.height], [12, 20], "upright")
+        XCTAssertEqual(set.available, 4)
         XCTAssertEqual(set.skipped.count, 1)
         XCTAssertTrue(set.skipped[0].hasPrefix(folder + "/a.png: "), set.skipped[0])
         XCTAssertEqual(set.notes, ["1 image(s): alpha dropped"])
@@ -55,14 +62,14 @@ final class InputTests: XCTestCase {
         let folder = try Fixtures.temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
         XCTAssertThrowsError(try BenchInput.folder(folder)) {
-            XCTAssertEqual("\($0)", "no PNG files found in '\(folder)'")
+            XCTAssertEqual("\($0)", "no PNG or JPEG files found in '\(folder)'")
         }
         XCTAssertThrowsError(try BenchInput.folder(folder + "/missing")) {
             XCTAssertEqual("\($0)", "'\(folder)/missing' not found")
         }
         try Data().write(to: URL(fileURLWithPath: folder + "/empty.png"))
         XCTAssertThrowsError(try BenchInput.folder(folder)) {
-            XCTAssertEqual("\($0)", "none of the 1 PNG files under '\(folder)' could be read")
+            XCTAssertEqual("\($0)", "none of the 1 PNG and JPEG files under '\(folder)' could be read")
         }
     }
 
