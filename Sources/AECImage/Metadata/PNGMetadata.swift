@@ -12,7 +12,7 @@ public enum PNGMetadata {
     public static func read(from png: [UInt8]) -> ImageMetadata {
         var metadata = ImageMetadata()
         var textBytes = 0
-        forEachChunk(in: png) { type, data in
+        forEachChunk(in: png, types: metadataChunks) { type, data in
             switch type {
             case "iCCP" where metadata.iccProfile == nil:
                 metadata.iccProfile = profile(inICCP: data)
@@ -54,9 +54,12 @@ public enum PNGMetadata {
 
     // MARK: Chunks
 
-    /// Calls `body` with each chunk's type and data, from the one after the signature up to IEND; chunks
-    /// with a bad CRC are skipped.
-    static func forEachChunk(in png: [UInt8], _ body: (String, ArraySlice<UInt8>) -> Void) {
+    /// The chunks `read` looks at; only their CRCs are computed (not the image data's).
+    static let metadataChunks: Set<String> = ["iCCP", "tEXt", "zTXt", "iTXt"]
+
+    /// Calls `body` with the type and data of each chunk in `types` (every chunk when nil), from the one
+    /// after the signature up to IEND; chunks with a bad CRC are skipped.
+    static func forEachChunk(in png: [UInt8], types: Set<String>? = nil, _ body: (String, ArraySlice<UInt8>) -> Void) {
         var at = 8
         while png.count - at >= 12 {
             let length = png[at..<(at + 4)].reduce(0) { $0 << 8 | Int($1) }
@@ -65,6 +68,7 @@ public enum PNGMetadata {
             guard typeBytes.allSatisfy({ (0x41...0x5A).contains($0) || (0x61...0x7A).contains($0) }) else { return }
             let type = String(decoding: typeBytes, as: UTF8.self)
             if type == "IEND" { return }
+            if let types, !types.contains(type) { at += 12 + length; continue }
             let data = png[(at + 8)..<(at + 8 + length)]
             let stored = png[(at + 8 + length)..<(at + 12 + length)].reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
             if CRC32.checksum(png[(at + 4)..<(at + 8 + length)]) == stored { body(type, data) }
