@@ -82,8 +82,8 @@ public enum CompareBenchmark {
         var notes: [String] = []
         if options.models.isEmpty { notes.append("no aec model was measured (none shipped in this build and no --model given)") }
         if !options.models.isEmpty, set.images.contains(where: { $0.image.channels == 3 }) {
-            notes.append(options.halfChroma ? "aec codes colour with chroma at half resolution (--half-chroma), like JPEG 4:2:0"
-                                            : "aec codes colour with chroma at full resolution (4:4:4); JPEG uses 4:2:0 (see --half-chroma)")
+            notes.append(options.halfChroma ? "aec codes colour with chroma at half resolution (4:2:0, as aec-encode does by default), like JPEG and WebP"
+                                            : "aec codes colour with chroma at full resolution (4:4:4, --full-chroma); JPEG and WebP use 4:2:0")
         }
         return CompareReport(set: set, results: results, jobs: options.jobs, commandLine: options.commandLine,
                              seconds: 0, examples: strip, notes: notes)

@@ -55,7 +55,10 @@ struct Compare: ParsableCommand {
     @Option(help: ArgumentHelp("aec bit depths, comma-separated (default: every one the model has tables for).", valueName: "b,b,…"))
     var bits: String?
 
-    @Flag(name: .customLong("half-chroma"), help: "aec codes colour images' chroma at half resolution (as JPEG 4:2:0 and WebP do).")
+    @Flag(name: .customLong("full-chroma"), help: "aec codes colour images' chroma at full resolution (4:4:4) instead of aec-encode's default, half (4:2:0, as JPEG and WebP do).")
+    var fullChroma = false
+
+    @Flag(name: .customLong("half-chroma"), help: "aec codes colour images' chroma at half resolution (4:2:0): the default.")
     var halfChroma = false
 
     @Option(name: .customLong("jpeg-qualities"), help: ArgumentHelp("JPEG qualities, comma-separated (default: 1,5,10,…,95,100).", valueName: "q,q,…"))
@@ -93,6 +96,7 @@ struct Compare: ParsableCommand {
             throw ValidationError("give either a folder of PNGs or --fashion-mnist test|train (one of them)")
         }
         if limit != nil && sample != nil { throw ValidationError("--limit and --sample cannot be used together") }
+        if fullChroma && halfChroma { throw ValidationError("--full-chroma and --half-chroma contradict each other (half is the default)") }
         if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
         if let sample, sample < 1 { throw ValidationError("--sample must be at least 1") }
         if jobs < 1 { throw ValidationError("--jobs must be at least 1") }
@@ -125,7 +129,7 @@ struct Compare: ParsableCommand {
             options.jpegQualities = noJPEG ? [] : try list(jpegQualities, "--jpeg-qualities", 1...100) ?? CompareOptions.defaultJPEGQualities
             options.webpQualities = noWebP ? [] : try list(webpQualities, "--webp-qualities", 0...100) ?? CompareOptions.defaultWebPQualities
             options.jobs = jobs
-            options.halfChroma = halfChroma
+            options.halfChroma = !fullChroma
             options.examples = examples
             options.commandLine = Self.commandLine()
             for (name, model) in options.models {

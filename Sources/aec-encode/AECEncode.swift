@@ -47,7 +47,10 @@ struct AECEncode: ParsableCommand {
     @Option(help: ArgumentHelp("Bits per code value, \(Limits.bits.lowerBound)…\(Limits.bits.upperBound), with the default model or --model (fewer: smaller files, lower quality; default \(Codec.defaultBits)).", valueName: "B"))
     var bits: Int?
 
-    @Flag(help: "Code the colour (chroma) planes at half resolution in each direction.")
+    @Flag(help: "Code the colour (chroma) planes at full resolution (4:4:4) instead of half resolution in each direction (4:2:0, the default, as JPEG and WebP).")
+    var fullChroma = false
+
+    @Flag(help: "Code the colour (chroma) planes at half resolution (4:2:0): the default.")
     var halfChroma = false
 
     @Option(help: ArgumentHelp("Model file (default: the shipped default model).", valueName: "FILE"))
@@ -64,6 +67,9 @@ struct AECEncode: ParsableCommand {
         guard output != nil else {
             throw ValidationError("missing -o OUT: where to write (an .aec file, a folder, or - for stdout)")
         }
+        if fullChroma && halfChroma {
+            throw ValidationError("--full-chroma and --half-chroma contradict each other (half is the default)")
+        }
         if quality != nil && (bits != nil || model != nil) {
             throw ValidationError("--quality picks the model and the bits: use it without --bits and --model")
         }
@@ -72,7 +78,7 @@ struct AECEncode: ParsableCommand {
     func run() throws {
         var request = EncodeRequest(inputs: inputs, output: output ?? "")
         request.options.bits = bits ?? Codec.defaultBits
-        request.options.halfResolutionChroma = halfChroma
+        request.options.halfResolutionChroma = !fullChroma
         request.quality = quality
         request.modelPath = model
         request.metadata = metadata

@@ -116,9 +116,15 @@ final class EncodeDecodeToolTests: XCTestCase {
         var opaque = TestImages.make(width: 20, height: 11, channels: 4)
         for i in 0..<(20 * 11) { opaque.samples[i * 4 + 3] = 255 }
         let input = try TestImages.write(opaque, to: path("opaque.png"))
-        XCTAssertEqual(try encode([input, "-o", path("opaque.aec"), "--half-chroma"]).status, 0)
+        // Half-resolution chroma is the default (as JPEG and WebP); --full-chroma gives 4:4:4.
+        XCTAssertEqual(try encode([input, "-o", path("opaque.aec")]).status, 0)
         let info = try decode(["--info", path("opaque.aec")])
         XCTAssertTrue(info.stdoutText.contains("YCbCr 4:2:0"), info.stdoutText)
+        XCTAssertEqual(try encode([input, "-o", path("half.aec"), "--half-chroma"]).status, 0)
+        XCTAssertEqual(try bytes(path("half.aec")), try bytes(path("opaque.aec")), "--half-chroma is the default")
+        XCTAssertEqual(try encode([input, "-o", path("full.aec"), "--full-chroma"]).status, 0)
+        XCTAssertTrue(try decode(["--info", path("full.aec")]).stdoutText.contains("YCbCr 4:4:4"))
+        XCTAssertEqual(try encode([input, "-o", path("both.aec"), "--full-chroma", "--half-chroma"]).status, 64)
         XCTAssertTrue(info.stdoutText.contains("alpha:      none"), info.stdoutText)
         XCTAssertEqual(try decode([path("opaque.aec"), "-o", path("opaque-out.png")]).status, 0)
         let image = try PNG.read(contentsOf: path("opaque-out.png"))
@@ -305,7 +311,7 @@ final class EncodeDecodeToolTests: XCTestCase {
 
     func testInfoPrintsTheHeader() throws {
         let coded = path("r.aec")
-        XCTAssertEqual(try encode([sample("ramp-rgba-30x30.png"), "-o", coded, "--bits", "4"]).status, 0)
+        XCTAssertEqual(try encode([sample("ramp-rgba-30x30.png"), "-o", coded, "--bits", "4", "--full-chroma"]).status, 0)
         let run = try decode(["--info", coded])
         XCTAssertEqual(run.status, 0, run.stderr)
         let text = run.stdoutText

@@ -232,7 +232,7 @@ final class HostileInputToolTests: XCTestCase {
         for (colour, w, h) in [([0, 0, 255], 1, 1), ([255, 255, 255], 56, 56), ([200, 30, 90], 3, 70), ([12, 12, 12], 1, 1)] as [([UInt8], Int, Int)] {
             let image = Image(width: w, height: h, channels: 3, samples: Array((0..<(w * h)).map { _ in colour }.joined()))
             try PNG.write(image, to: path("flat.png"))
-            for extra in [[], ["--half-chroma"]] {
+            for extra in [[], ["--full-chroma"]] {
                 let encode = try CodecTools.run("aec-encode", [path("flat.png"), "-o", path("flat.aec"), "--force", "--quiet"] + extra)
                 XCTAssertEqual(encode.status, 0, encode.stderr)
                 let decode = try CodecTools.run("aec-decode", [path("flat.aec"), "-o", path("back.png"), "--force", "--quiet"])
