@@ -5,7 +5,8 @@ import AECImage
 public enum BenchCodec: Sendable {
     /// aec with a model (named for the report) at a bit depth it has entropy tables for; colour images with
     /// chroma at full resolution (4:4:4), or at half resolution in each direction when `halfChroma`.
-    case aec(model: String, codec: Codec, bits: Int, halfChroma: Bool = false)
+    /// With `tiles`, in 28×28 tiles even where the image would be coded whole.
+    case aec(model: String, codec: Codec, bits: Int, halfChroma: Bool = false, tiles: Bool = false)
     /// Baseline JPEG through libjpeg (gray: one component; colour: YCbCr 4:2:0) with standard or optimized
     /// Huffman tables.
     case jpeg(quality: Int, optimizedHuffman: Bool)
@@ -19,7 +20,7 @@ public enum BenchCodec: Sendable {
     /// The curve this setting belongs to ("aec default", "JPEG", "JPEG (optimized Huffman)", "WebP", …).
     public var curve: String {
         switch self {
-        case .aec(let model, _, _, _): return "aec \(model)"
+        case .aec(let model, _, _, _, _): return "aec \(model)"
         case .jpeg(_, let optimized): return optimized ? "JPEG (optimized Huffman)" : "JPEG"
         case .webp(_, let forPSNR): return forPSNR ? Self.webpForPSNRCurve : "WebP"
         }
@@ -28,7 +29,7 @@ public enum BenchCodec: Sendable {
     /// The setting within its curve ("6 bits", "q50").
     public var setting: String {
         switch self {
-        case .aec(_, _, let bits, _): return "\(bits) bits"
+        case .aec(_, _, let bits, _, _): return "\(bits) bits"
         case .jpeg(let q, _), .webp(let q, _): return "q\(q)"
         }
     }
@@ -36,7 +37,7 @@ public enum BenchCodec: Sendable {
     /// The number that orders settings within a curve (bits or quality).
     public var parameter: Int {
         switch self {
-        case .aec(_, _, let bits, _): return bits
+        case .aec(_, _, let bits, _, _): return bits
         case .jpeg(let q, _), .webp(let q, _): return q
         }
     }
@@ -55,10 +56,11 @@ public enum BenchCodec: Sendable {
     /// The whole compressed file for `image` (1 or 3 channels).
     public func encode(_ image: Image) throws -> [UInt8] {
         switch self {
-        case let .aec(_, codec, bits, halfChroma):
+        case let .aec(_, codec, bits, halfChroma, tiles):
             var options = EncodeOptions()
             options.bits = bits
             options.halfResolutionChroma = halfChroma
+            if tiles { options.wholeImage = false }
             return try codec.encode(image, options: options).bytes
         case let .jpeg(quality, optimized):
             return try JPEG.encode(image, quality: quality, optimizeHuffman: optimized)
@@ -71,7 +73,7 @@ public enum BenchCodec: Sendable {
     public func decode(_ bytes: [UInt8], channels: Int) throws -> Image {
         let image: Image
         switch self {
-        case .aec(_, let codec, _, _): image = try codec.decode(bytes)
+        case .aec(_, let codec, _, _, _): image = try codec.decode(bytes)
         case .jpeg: image = try JPEG.decode(bytes)
         case .webp: image = try WebP.decode(bytes)
         }

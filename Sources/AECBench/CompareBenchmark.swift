@@ -13,6 +13,8 @@ public struct CompareOptions {
     public var models: [(name: String, model: CodecModel)] = []
     /// Code aec's chroma at half resolution (colour images only; JPEG and WebP always do).
     public var halfChroma = false
+    /// Code aec in 28×28 tiles even where `aec-encode` would code the image whole.
+    public var tiles = false
     /// Bit depths to measure (nil: all the model has).
     public var bits: [Int]? = nil
     /// JPEG qualities, each with standard and with optimized Huffman tables; empty: no JPEG.
@@ -35,7 +37,7 @@ public enum CompareBenchmark {
         for (name, model) in options.models {
             let codec = Codec(model: model)
             for bits in model.availableBits where options.bits?.contains(bits) ?? true {
-                list.append(.aec(model: name, codec: codec, bits: bits, halfChroma: options.halfChroma))
+                list.append(.aec(model: name, codec: codec, bits: bits, halfChroma: options.halfChroma, tiles: options.tiles))
             }
         }
         let jpeg = Array(Set(options.jpegQualities)).sorted()

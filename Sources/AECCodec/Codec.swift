@@ -13,8 +13,12 @@ public struct EncodeOptions: Sendable {
     public var jobs = 1
     /// The largest image accepted, in pixels and in coded pixels (`Limits.checkSize`).
     public var maxPixels = Limits.defaultMaxPixels
-    /// The format version written: 3, or 2 (no flat tiles) for the tests of older readers' files.
+    /// The format version written: 3, or 2 (no flat tiles) for the tests of older readers' files. (5, whole
+    /// images, follows from `wholeImage`; 4 from `metadata`.)
     var formatVersion = AECFile.version
+    /// Code each plane whole (format version 5) instead of in 28×28 tiles; nil: whichever reconstructs a
+    /// sample of the image better (`Codec.codesWholeImage`).
+    public var wholeImage: Bool?
     /// The colour profile and text notes to store with the image (written back into the PNG on decoding);
     /// a file with metadata is format version 4. Empty by default.
     public var metadata = ImageMetadata()
@@ -72,8 +76,16 @@ public final class Codec: @unchecked Sendable {
         if colourChannels == 3 && isGray { notes.append("R = G = B everywhere: coded as grayscale") }
         let colour: AECFile.ColourMode = isGray ? .gray : options.halfResolutionChroma ? .ycbcr420 : .ycbcr444
 
-        var encoder = RangeEncoder()
         let planes = PlaneSource.planes(of: image, gray: isGray, halfResolutionChroma: options.halfResolutionChroma)
+        if options.formatVersion >= 3 && codesWholeImage(image, planes: planes, options: options) {
+            let payload = encodeWholePlanes(planes, entropy: entropy, jobs: options.jobs, progress: options.progress)
+            var file = AECFile(modelFingerprint: model.fingerprint, bits: options.bits, colour: colour,
+                               width: image.width, height: image.height, alpha: Self.alphaBlock(of: image), payload: payload)
+            file.formatVersion = AECFile.wholeImageVersion
+            file.metadata = options.metadata
+            return Encoded(bytes: file.serialized(), notes: notes)
+        }
+        var encoder = RangeEncoder()
         let totalTiles = planes.reduce(0) { total, plane in
             let (columns, rows) = Tiling.grid(width: plane.width, height: plane.height)
             return total + columns * rows
@@ -167,6 +179,9 @@ public final class Codec: @unchecked Sendable {
         }
         guard let entropy = try model.entropyModel(bits: file.bits) else {
             throw CodecError.unsupportedBits(file.bits, available: model.availableBits)
+        }
+        if file.formatVersion == AECFile.wholeImageVersion {
+            return try decodeWholeImage(file, entropy: entropy, jobs: jobs, progress: progress)
         }
         let planes = try readSymbols(file, entropy: entropy)
         let alpha = try file.alpha.map { try Self.inflateAlpha($0, count: file.width * file.height) }

@@ -15,7 +15,7 @@ public enum AECVersion {
             }.joined(separator: ", ")
         return """
             \(tool) \(release)
-            .aec format: writes version \(AECFile.version) (\(AECFile.metadataVersion) with metadata), reads versions \(versions.lowerBound)–\(versions.upperBound)
+            .aec format: writes version \(AECFile.wholeImageVersion) (whole images), or \(AECFile.version) (28×28 tiles; \(AECFile.metadataVersion) with metadata), reads versions \(versions.lowerBound)–\(versions.upperBound)
             shipped models: \(models)
             engine: \(EngineKernels.description)
             """

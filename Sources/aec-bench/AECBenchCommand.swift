@@ -61,6 +61,9 @@ struct Compare: ParsableCommand {
     @Flag(name: .customLong("half-chroma"), help: "aec codes colour images' chroma at half resolution (4:2:0): the default.")
     var halfChroma = false
 
+    @Flag(help: "aec codes 28×28 tiles independently (format version 3) instead of coding images larger than one tile whole, as aec-encode does by default.")
+    var tiles = false
+
     @Option(name: .customLong("jpeg-qualities"), help: ArgumentHelp("JPEG qualities, comma-separated (default: 1,5,10,…,95,100).", valueName: "q,q,…"))
     var jpegQualities: String?
 
@@ -130,6 +133,7 @@ struct Compare: ParsableCommand {
             options.webpQualities = noWebP ? [] : try list(webpQualities, "--webp-qualities", 0...100) ?? CompareOptions.defaultWebPQualities
             options.jobs = jobs
             options.halfChroma = !fullChroma
+            options.tiles = tiles
             options.examples = examples
             options.commandLine = Self.commandLine()
             for (name, model) in options.models {

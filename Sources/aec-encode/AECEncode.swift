@@ -56,6 +56,9 @@ struct AECEncode: ParsableCommand {
     @Option(help: ArgumentHelp("Model file (default: the shipped default model).", valueName: "FILE"))
     var model: String?
 
+    @Flag(help: "Code 28×28 tiles independently (format version 3), as before whole-image coding; by default an image larger than one tile is coded whole (version 5).")
+    var tiles = false
+
     @Option(name: [.customLong("metadata", withSingleDash: true), .customLong("metadata")], help: ArgumentHelp(
         "Metadata to keep, as cwebp's -metadata: none (default), icc (the ICC colour profile) or all (the profile and the text notes: PNG tEXt/zTXt/iTXt, JPEG comments). Kept metadata is written back into the decoded PNG.",
         valueName: "WHAT"))
@@ -79,6 +82,7 @@ struct AECEncode: ParsableCommand {
         var request = EncodeRequest(inputs: inputs, output: output ?? "")
         request.options.bits = bits ?? Codec.defaultBits
         request.options.halfResolutionChroma = !fullChroma
+        if tiles { request.options.wholeImage = false }
         request.quality = quality
         request.modelPath = model
         request.metadata = metadata

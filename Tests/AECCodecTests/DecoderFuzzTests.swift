@@ -8,7 +8,7 @@ import XCTest
 
 /// Random mutations of valid `.aec` files must give an error or an image, never a crash or a hang.
 ///
-/// Seeds: files of the tiny test model in every format version (version 4 with metadata), flat tiles, and files of every shipped
+/// Seeds: files of the tiny test model in every format version (4 with metadata, 5 whole images), flat tiles, and files of every shipped
 /// model. Half of the mutants get their CRC recomputed after mutation, so that the damage reaches the header
 /// parser, the range decoder and the network instead of stopping at the checksum; a quarter declare a large
 /// image (up to 100,000 pixels on a side) and are decoded under the default pixel limit, so the payload
@@ -29,6 +29,13 @@ final class DecoderFuzzTests: XCTestCase {
             options.formatVersion = 2
             let v2 = try codec.encode(image, options: options).bytes
             seeds += [v3, v2, CodecTests.versionOne(of: v2)].map { (codec, $0) }  // every format version's parser
+        }
+        // Version 5: whole images (gray, 4:2:0 with alpha, a flat plane).
+        for (w, h, c) in [(45, 33, 1), (37, 29, 4)] {
+            var options = EncodeOptions()
+            options.wholeImage = true
+            options.halfResolutionChroma = c > 1
+            seeds.append((codec, try codec.encode(TestModels.image(width: w, height: h, channels: c), options: options).bytes))
         }
         // Version 4: metadata blocks, with and without alpha.
         for channels in [1, 4] {

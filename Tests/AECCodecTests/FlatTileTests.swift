@@ -6,6 +6,14 @@ import XCTest
 /// Flat tiles (format version 3): a tile whose samples are all equal is coded exactly, so flat images of
 /// any colour come back within ±2 levels — the network alone drew a 1×1 pure blue pixel as (0, 86, 0).
 final class FlatTileTests: XCTestCase {
+    /// Flat tiles are the tile path's (format version 3); whole-image files flag flat planes instead
+    /// (WholeImageCodecTests).
+    static var tiles: EncodeOptions {
+        var options = EncodeOptions()
+        options.wholeImage = false
+        return options
+    }
+
     let codec = Codec(model: TestModels.tiny)
 
     static let colours: [[UInt8]] = [
@@ -41,7 +49,7 @@ final class FlatTileTests: XCTestCase {
             for (w, h) in Self.sizes {
                 for half in [false, true] {
                     let image = Self.flat(colour, width: w, height: h)
-                    var options = EncodeOptions()
+                    var options = Self.tiles
                     options.halfResolutionChroma = half
                     let decoded = try codec.decode(codec.encode(image, options: options).bytes)
                     XCTAssertLessThanOrEqual(Self.worstError(image, decoded), 2, "\(colour) \(w)×\(h) 4:2:0 \(half)")
@@ -53,14 +61,14 @@ final class FlatTileTests: XCTestCase {
     func testGrayAndAlphaFlatImages() throws {
         for level: UInt8 in [0, 1, 100, 254, 255] {
             let gray = Image(width: 5, height: 40, channels: 1, samples: [UInt8](repeating: level, count: 200))
-            XCTAssertEqual(try codec.decode(codec.encode(gray).bytes), gray, "gray \(level): 8-bit levels are exact")
+            XCTAssertEqual(try codec.decode(codec.encode(gray, options: Self.tiles).bytes), gray, "gray \(level): 8-bit levels are exact")
             let withAlpha = Self.flat([level, 255 - level, 30], width: 31, height: 2, alpha: 100)
-            XCTAssertLessThanOrEqual(Self.worstError(withAlpha, try codec.decode(codec.encode(withAlpha).bytes)), 2)
+            XCTAssertLessThanOrEqual(Self.worstError(withAlpha, try codec.decode(codec.encode(withAlpha, options: Self.tiles).bytes)), 2)
         }
     }
 
     func testAFlatOnePixelImageCostsAFewBytes() throws {
-        let bytes = try codec.encode(Self.flat([0, 0, 255], width: 1, height: 1)).bytes
+        let bytes = try codec.encode(Self.flat([0, 0, 255], width: 1, height: 1), options: Self.tiles).bytes
         // Header 8 + CRC 4 + three planes × (12-bit flag + 10-bit level) = 66 bits → 9 bytes at most.
         XCTAssertLessThanOrEqual(bytes.count, 12 + 9)
     }
@@ -71,19 +79,19 @@ final class FlatTileTests: XCTestCase {
         var samples = [UInt8](repeating: 90, count: 56 * 28)
         for y in 0..<28 { for x in 28..<56 { samples[y * 56 + x] = UInt8(x * 4) } }
         let image = Image(width: 56, height: 28, channels: 1, samples: samples)
-        let decoded = try codec.decode(codec.encode(image).bytes)
+        let decoded = try codec.decode(codec.encode(image, options: Self.tiles).bytes)
         for y in 0..<28 { for x in 0..<28 { XCTAssertEqual(decoded.samples[y * 56 + x], 90) } }
         let right = (0..<28).flatMap { y in (28..<56).map { decoded.samples[y * 56 + $0] } }
         XCTAssertGreaterThan(Set(right).count, 1, "the ramp tile went through the network")
     }
 
     func testVersionTwoFilesHaveNoFlatTiles() throws {
-        var options = EncodeOptions()
+        var options = Self.tiles
         options.formatVersion = 2
         let image = Self.flat([255, 255, 255], width: 56, height: 56)
         let v2 = try codec.encode(image, options: options).bytes
         XCTAssertEqual(try AECFile(bytes: v2, maxPixels: 1 << 20).formatVersion, 2)
-        let v3 = try codec.encode(image).bytes
+        let v3 = try codec.encode(image, options: Self.tiles).bytes
         XCTAssertLessThan(v3.count, v2.count, "flat tiles are cheaper than the network's code")
         _ = try codec.decode(v2)
     }

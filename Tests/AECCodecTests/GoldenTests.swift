@@ -19,17 +19,20 @@ final class GoldenTests: XCTestCase {
 
     override func tearDown() { EngineKernels.use(.avx2) }
 
-    /// (sample, bits, half-resolution chroma)
-    static let cases: [(String, Int, Bool)] = [
-        ("fashion-0", 6, false), ("fashion-3", 4, false), ("mosaic-280x280", 6, false),
-        ("gradient-rgb-61x45", 5, true), ("ramp-rgba-30x30", 6, false), ("strip-1x100", 8, false),
+    /// (sample, bits, half-resolution chroma, whole image): tiles (format version 3) and whole images (5).
+    static let cases: [(String, Int, Bool, Bool)] = [
+        ("fashion-0", 6, false, false), ("fashion-3", 4, false, false), ("mosaic-280x280", 6, false, false),
+        ("gradient-rgb-61x45", 5, true, false), ("ramp-rgba-30x30", 6, false, false), ("strip-1x100", 8, false, false),
+        ("gradient-rgb-61x45", 6, true, true), ("ramp-rgba-30x30", 5, false, true), ("strip-1x100", 6, false, true),
     ]
 
     static let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Golden")
     static let samples = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("Samples")
 
-    static func goldenName(_ sample: String, _ bits: Int, _ half: Bool) -> String { "\(sample)-\(bits)bit\(half ? "-420" : "")" }
+    static func goldenName(_ sample: String, _ bits: Int, _ half: Bool, _ whole: Bool) -> String {
+        "\(sample)-\(bits)bit\(half ? "-420" : "")\(whole ? "-whole" : "")"
+    }
 
     func testGoldenFiles() throws {
         let model = try ShippedModels.default()
@@ -45,12 +48,13 @@ final class GoldenTests: XCTestCase {
             }
         }
         var lines = ["# CRC-32 (hex) of the decoded samples of each golden .aec file; see GoldenTests.swift"]
-        for (sample, bits, half) in Self.cases {
-            let name = Self.goldenName(sample, bits, half)
+        for (sample, bits, half, whole) in Self.cases {
+            let name = Self.goldenName(sample, bits, half, whole)
             let image = try PNG.read(contentsOf: Self.samples.appendingPathComponent("\(sample).png").path)
             var options = EncodeOptions()
             options.bits = bits
             options.halfResolutionChroma = half
+            options.wholeImage = whole
             let goldenURL = Self.folder.appendingPathComponent("\(name).aec")
             if update {
                 try Data(try codec.encode(image, options: options).bytes).write(to: goldenURL)
@@ -107,6 +111,6 @@ final class GoldenTests: XCTestCase {
             }
             checked += 1
         }
-        XCTAssertEqual(checked, Self.cases.count)
+        XCTAssertEqual(checked, Self.cases.filter { !$0.3 }.count, "the tile cases, made then")
     }
 }

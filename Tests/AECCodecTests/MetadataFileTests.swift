@@ -10,6 +10,7 @@ final class MetadataFileTests: XCTestCase {
 
     func encode(_ image: Image, metadata: ImageMetadata) throws -> [UInt8] {
         var options = EncodeOptions()
+        options.wholeImage = false  // version 4 is version 3 (tiles) with metadata
         options.metadata = metadata
         return try codec.encode(image, options: options).bytes
     }

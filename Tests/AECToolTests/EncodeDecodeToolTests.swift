@@ -311,7 +311,7 @@ final class EncodeDecodeToolTests: XCTestCase {
 
     func testInfoPrintsTheHeader() throws {
         let coded = path("r.aec")
-        XCTAssertEqual(try encode([sample("ramp-rgba-30x30.png"), "-o", coded, "--bits", "4", "--full-chroma"]).status, 0)
+        XCTAssertEqual(try encode([sample("ramp-rgba-30x30.png"), "-o", coded, "--bits", "4", "--full-chroma", "--tiles"]).status, 0)
         let run = try decode(["--info", coded])
         XCTAssertEqual(run.status, 0, run.stderr)
         let text = run.stdoutText

@@ -139,12 +139,12 @@ final class HostileInputToolTests: XCTestCase {
         for lead: UInt8 in [0x00, 0x02, 0x05, 0x3F, 0xC5] {
             var bytes = Array(good.dropLast(4))
             bytes[2] = lead
-            if lead >> 6 == 3 { bytes.insert(5, at: 3) }  // bits 6–7 = 3: the version byte follows
+            if lead >> 6 == 3 { bytes.insert(6, at: 3) }  // bits 6–7 = 3: the version byte follows
             bytes.appendLE(CRC32.checksum(bytes))
             try AtomicFile.write(bytes, to: path("v.aec"), replacing: true)
             let run = try CodecTools.run("aec-decode", [path("v.aec"), "-o", path("v.png"), "--model", model])
             XCTAssertEqual(run.status, 1, run.stderr)
-            XCTAssertTrue(run.stderr.contains(lead >> 6 == 0 ? String(format: "version byte 0x%02X", lead) : "version 5"), run.stderr)
+            XCTAssertTrue(run.stderr.contains(lead >> 6 == 0 ? String(format: "version byte 0x%02X", lead) : "version 6"), run.stderr)
             XCTAssertEqual(FileSystem.kind(of: path("v.png")), .missing(reason: "No such file or directory"))
         }
     }

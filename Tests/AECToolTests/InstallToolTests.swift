@@ -62,7 +62,7 @@ final class InstallToolTests: XCTestCase {
             let run = try run(try Tools.executable(tool).path, ["--version"])
             XCTAssertEqual(run.status, 0, run.stderr)
             let text = String(decoding: run.stdout, as: UTF8.self)
-            for expected in ["\(tool) \(AECVersion.release)", "writes version \(AECFile.version) (\(AECFile.metadataVersion) with metadata), reads versions 1–\(AECFile.metadataVersion)",
+            for expected in ["\(tool) \(AECVersion.release)", "writes version \(AECFile.wholeImageVersion) (whole images), or \(AECFile.version) (28×28 tiles; \(AECFile.metadataVersion) with metadata), reads versions 1–\(AECFile.wholeImageVersion)",
                              "shipped models: ", "default (", "engine: "] {
                 XCTAssertTrue(text.contains(expected), "\(tool): '\(expected)' in \(text)")
             }

@@ -39,8 +39,11 @@ public struct AECFile: Equatable, Sendable {
     public static let version = 3
     /// The format version this code writes for an image with metadata (`metadata` not empty).
     public static let metadataVersion = 4
+    /// The format version of images coded whole (`Codec.encodeWholePlanes`): version 4's header and blocks,
+    /// a payload of whole-plane codes.
+    public static let wholeImageVersion = 5
     /// The format versions this code reads.
-    public static let readableVersions = 1...4
+    public static let readableVersions = 1...5
     /// Bytes of a version-2 or -3 file with a 1×1 image and an empty payload: the least a valid file can have.
     public static let minimumSize = 2 + 1 + 3 + 1 + 1 + 4
 
@@ -73,6 +76,7 @@ public struct AECFile: Equatable, Sendable {
     /// The version `serialized()` writes: 4 when there is metadata (valid for a PNG: `ImageMetadata.valid`), else `formatVersion` (a version-1 file
     /// is written as version 2: the same payload with the shorter header).
     var writtenVersion: Int {
+        if formatVersion == AECFile.wholeImageVersion { return formatVersion }
         if metadata.valid.isEmpty { return max(2, min(3, formatVersion)) }
         precondition(formatVersion >= 3, "metadata needs format version 4, whose payload is version 3's")
         return AECFile.metadataVersion

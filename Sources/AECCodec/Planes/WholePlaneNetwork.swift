@@ -32,18 +32,25 @@ public struct WholePlaneNetwork: Sendable {
 
     /// The code of a `width × height` plane (row-major, values in 0…1), edge-padded to multiples of 4:
     /// [⌈height/4⌉ × ⌈width/4⌉ × codeChannels].
-    public func encode(plane: [Float], width: Int, height: Int, jobs: Int) -> [Float] {
+    public func encode(plane: [Float], width: Int, height: Int, jobs: Int, progress: Progress? = nil) -> [Float] {
         let (padded, paddedWidth, paddedHeight) = Self.edgePadded(plane, width: width, height: height)
-        return padded.withUnsafeBufferPointer { encode($0.baseAddress!, width: paddedWidth, height: paddedHeight, jobs: jobs) }
+        return padded.withUnsafeBufferPointer {
+            encode($0.baseAddress!, width: paddedWidth, height: paddedHeight, jobs: jobs, progress: progress)
+        }
     }
+
+    /// Hears the fraction of the bands done (0…1], after each band, from the thread that did it.
+    public typealias Progress = @Sendable (Double) -> Void
 
     /// The `width × height` plane that a code of ⌈height/4⌉ × ⌈width/4⌉ × codeChannels decodes to (the
     /// padding that `encode(plane:…)` added is cropped away).
-    public func decode(code: [Float], width: Int, height: Int, jobs: Int) -> [Float] {
+    public func decode(code: [Float], width: Int, height: Int, jobs: Int, progress: Progress? = nil) -> [Float] {
         let scale = Architecture.codeScale
         let codeWidth = (width + scale - 1) / scale, codeHeight = (height + scale - 1) / scale
         precondition(code.count == codeWidth * codeHeight * network.architecture.codeChannels, "code of the wrong size")
-        let full = code.withUnsafeBufferPointer { decode($0.baseAddress!, codeWidth: codeWidth, codeHeight: codeHeight, jobs: jobs) }
+        let full = code.withUnsafeBufferPointer {
+            decode($0.baseAddress!, codeWidth: codeWidth, codeHeight: codeHeight, jobs: jobs, progress: progress)
+        }
         if codeWidth * scale == width && codeHeight * scale == height { return full }
         var plane = [Float](repeating: 0, count: width * height)
         for y in 0..<height {
@@ -69,13 +76,13 @@ public struct WholePlaneNetwork: Sendable {
     // MARK: Planes whose sides are multiples of 4
 
     /// The code of a plane [height × width], both multiples of 4: [height/4 × width/4 × codeChannels].
-    public func encode(_ plane: UnsafePointer<Float>, width: Int, height: Int, jobs: Int) -> [Float] {
+    public func encode(_ plane: UnsafePointer<Float>, width: Int, height: Int, jobs: Int, progress: Progress? = nil) -> [Float] {
         let scale = Architecture.codeScale, channels = network.architecture.codeChannels
         precondition(width % scale == 0 && height % scale == 0 && width > 0 && height > 0, "sides must be multiples of 4")
         let codeWidth = width / scale, codeHeight = height / scale
         let halo = network.architecture.encoderHaloCodeRows + haloAdjustment
         var code = [Float](repeating: 0, count: codeHeight * codeWidth * channels)
-        forEachBand(codeHeight: codeHeight, codeWidth: codeWidth, halo: halo, jobs: jobs, into: &code) { rows, band in
+        forEachBand(codeHeight: codeHeight, codeWidth: codeWidth, halo: halo, jobs: jobs, progress: progress, into: &code) { rows, band in
             // Input rows 4·band.lowerBound ..< 4·band.upperBound, halo included.
             let pass = ForwardPass(architecture: network.architecture, capacity: 1, height: band.count * scale, width: width,
                                    inferenceOnly: true)
@@ -89,13 +96,14 @@ public struct WholePlaneNetwork: Sendable {
     }
 
     /// The plane [4·codeHeight × 4·codeWidth] that a code [codeHeight × codeWidth × codeChannels] decodes to.
-    public func decode(_ code: UnsafePointer<Float>, codeWidth: Int, codeHeight: Int, jobs: Int) -> [Float] {
+    public func decode(_ code: UnsafePointer<Float>, codeWidth: Int, codeHeight: Int, jobs: Int,
+                       progress: Progress? = nil) -> [Float] {
         let scale = Architecture.codeScale, channels = network.architecture.codeChannels
         precondition(codeWidth > 0 && codeHeight > 0, "an empty code")
         let width = codeWidth * scale
         let halo = network.architecture.decoderHaloCodeRows + haloAdjustment
         var plane = [Float](repeating: 0, count: codeHeight * scale * width)
-        forEachBand(codeHeight: codeHeight, codeWidth: codeWidth, halo: halo, jobs: jobs, into: &plane) { rows, band in
+        forEachBand(codeHeight: codeHeight, codeWidth: codeWidth, halo: halo, jobs: jobs, progress: progress, into: &plane) { rows, band in
             let pass = ForwardPass(architecture: network.architecture, capacity: 1, height: band.count * scale, width: width,
                                    inferenceOnly: true)
             let rowSize = codeWidth * channels
@@ -111,16 +119,23 @@ public struct WholePlaneNetwork: Sendable {
     /// Cuts `codeHeight` code rows into bands, widens each by `halo` rows on both sides (clamped), and runs
     /// `body(rows, bandWithHalo)` for each on up to `jobs` threads; `body` returns its pass (kept alive
     /// until the copy), where the band's result starts, where it goes in `out`, and how many floats it is.
-    private func forEachBand(codeHeight: Int, codeWidth: Int, halo: Int, jobs: Int, into out: inout [Float],
+    private func forEachBand(codeHeight: Int, codeWidth: Int, halo: Int, jobs: Int, progress: Progress?,
+                             into out: inout [Float],
                              _ body: (Range<Int>, Range<Int>) -> (ForwardPass, UnsafeMutablePointer<Float>, Int, Int)) {
         let rowsPerBand = bandCodeRows ?? Self.defaultBandCodeRows(codeWidth: codeWidth)
         let bands = (codeHeight + rowsPerBand - 1) / rowsPerBand
+        let lock = Lock()
+        var done = 0
         out.withUnsafeMutableBufferPointer { out in
             Parallel.forEach(bands, threads: max(1, min(jobs, bands))) { _, b in
                 let rows = b * rowsPerBand ..< min(codeHeight, (b + 1) * rowsPerBand)
                 let band = max(0, rows.lowerBound - max(0, halo)) ..< min(codeHeight, rows.upperBound + max(0, halo))
                 let (pass, source, offset, count) = body(rows, band)
                 withExtendedLifetime(pass) { (out.baseAddress! + offset).update(from: source, count: count) }
+                if let progress {
+                    let fraction = lock.withLock { done += 1; return Double(done) / Double(bands) }
+                    progress(fraction)
+                }
             }
         }
     }
