@@ -17,7 +17,8 @@ public struct EncodeOptions: Sendable {
     /// images, follows from `wholeImage`; 4 from `metadata`.)
     var formatVersion = AECFile.version
     /// Code each plane whole (format version 5) instead of in 28×28 tiles; nil: whichever reconstructs a
-    /// sample of the image better (`Codec.codesWholeImage`).
+    /// sample of the image better (`Codec.codesWholeImage`). Images over `Limits.wholeImageMaxPixels` are
+    /// always coded in tiles.
     public var wholeImage: Bool?
     /// The colour profile and text notes to store with the image (written back into the PNG on decoding);
     /// a file with metadata is format version 4. Empty by default.

@@ -11,6 +11,12 @@ public enum Limits {
     /// The side of a tile in pixels (the network's input): 28.
     public static var tileSide: Int { Architecture.tileSide }
 
+    /// The largest image a version-5 file (whole-image coding) may hold: 2^24 pixels (16.8 megapixels, 4096²).
+    /// Whole-image coding holds each plane in floats and runs the network on bands as wide as the image
+    /// with 5-code-row halos, ~50 bytes per pixel at the peak (806 MB for 4000×4000 RGB); larger images are
+    /// coded in tiles, whose memory is a band of tile rows.
+    public static let wholeImageMaxPixels = 1 << 24
+
     /// The largest image, in pixels, encoded or decoded unless the caller says otherwise (100 megapixels).
     public static var defaultMaxPixels: Int { Image.defaultMaxPixels }
 

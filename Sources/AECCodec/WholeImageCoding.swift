@@ -10,10 +10,12 @@ import AECNet
 /// network, followed by its code: ⌈h/4⌉ × ⌈w/4⌉ × C symbols in raster order (row, column, channel), each
 /// coded with the table `PlaneEntropyModel` picks from its left and upper neighbours.
 extension Codec {
-    /// Whether to code `planes` whole: `options.wholeImage` when set; never for an image of one tile (which
+    /// Whether to code `planes` whole: never for an image over `Limits.wholeImageMaxPixels`; else
+    /// `options.wholeImage` when set; never for an image of one tile (which
     /// gives the same code either way, and the tile tables, by position in the 7×7 grid, code it in fewer
     /// bytes); otherwise whichever way reconstructs a sample of the first plane better (`wholeImageWins`).
     func codesWholeImage(_ image: Image, planes: [PlaneSource], options: EncodeOptions) -> Bool {
+        if image.width * image.height > Limits.wholeImageMaxPixels { return false }
         if let whole = options.wholeImage { return whole }
         if image.width <= Tiling.side && image.height <= Tiling.side { return false }
         return wholeImageWins(planes[0], bits: options.bits, jobs: options.jobs)
@@ -107,6 +109,9 @@ extension Codec {
     /// Decodes a version-5 file: reads every plane's flag and code (a payload too short for them is
     /// refused first), then draws each plane with the network and converts to 8-bit samples.
     func decodeWholeImage(_ file: AECFile, entropy: EntropyModel, jobs: Int, progress: ProgressHandler?) throws -> Image {
+        guard file.width * file.height <= Limits.wholeImageMaxPixels else {
+            throw CodecError.corrupt("a whole-image (version 5) file holds at most \(Limits.wholeImageMaxPixels) pixels, this one declares \(file.width)×\(file.height)")
+        }
         let planeModel = PlaneEntropyModel(pooling: entropy)
         let channels = model.network.architecture.codeChannels
         let sizes = Self.planeSizes(file)

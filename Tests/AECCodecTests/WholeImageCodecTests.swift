@@ -68,10 +68,15 @@ final class WholeImageCodecTests: XCTestCase {
         for n in 0..<bytes.count {
             XCTAssertThrowsError(try codec.decode(Array(bytes.prefix(n))), "truncated to \(n) bytes")
         }
-        // A valid header claiming 9,000 × 9,000 pixels with a 3-byte payload: refused by its length.
+        // A valid header claiming 4,000 × 4,000 pixels with a 3-byte payload: refused by its length.
         var file = try AECFile(bytes: bytes, maxPixels: 1 << 20)
-        file.width = 9000; file.height = 9000; file.alpha = nil; file.payload = [1, 2, 3]
+        file.width = 4000; file.height = 4000; file.alpha = nil; file.payload = [1, 2, 3]
         XCTAssertThrowsError(try codec.decode(file.serialized())) { XCTAssertEqual($0 as? CodecError, .truncated) }
+        // More pixels than a version-5 file may hold: refused before anything else.
+        file.width = 5000; file.height = 4000; file.payload = [UInt8](repeating: 0x55, count: 100_000)
+        XCTAssertThrowsError(try codec.decode(file.serialized())) {
+            XCTAssertTrue("\($0)".contains("at most 16777216 pixels"), "\($0)")
+        }
     }
 
     /// The choice without `wholeImage`: one tile → tiles; otherwise whichever reconstructs a sample better.
