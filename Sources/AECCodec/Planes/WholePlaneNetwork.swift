@@ -39,7 +39,8 @@ public struct WholePlaneNetwork: Sendable {
         }
     }
 
-    /// Hears the fraction of the bands done (0…1], after each band, from the thread that did it.
+    /// Hears the fraction of the bands done (0…1], after each band, from the thread that did it (one call at
+    /// a time, in increasing order).
     public typealias Progress = @Sendable (Double) -> Void
 
     /// The `width × height` plane that a code of ⌈height/4⌉ × ⌈width/4⌉ × codeChannels decodes to (the
@@ -133,8 +134,8 @@ public struct WholePlaneNetwork: Sendable {
                 let (pass, source, offset, count) = body(rows, band)
                 withExtendedLifetime(pass) { (out.baseAddress! + offset).update(from: source, count: count) }
                 if let progress {
-                    let fraction = lock.withLock { done += 1; return Double(done) / Double(bands) }
-                    progress(fraction)
+                    // Under the lock, so that the fractions arrive one at a time and in order.
+                    lock.withLock { done += 1; progress(Double(done) / Double(bands)) }
                 }
             }
         }
