@@ -31,14 +31,21 @@ final class WholeImageCodecTests: XCTestCase {
                 XCTAssertEqual(decoded.channels, try codec.decode(encode(image, half: half, whole: false)).channels)
             }
         }
-        // Gray: the decoded samples are the network run over the whole plane on the quantized code.
+        // Gray: the decoded samples are the network run over the whole plane on the quantized code, plus the
+        // plane's offset (the mean error of that, rounded to 1/1023).
         let image = TestModels.image(width: 45, height: 33, channels: 1)
         let plane = image.samples.map { Float($0) / 255 }
         let network = WholePlaneNetwork(codec.model.network)
         let q = CodeQuantizer(bits: 5)
         let code = network.encode(plane: plane, width: 45, height: 33, jobs: 1).map { q.value(q.symbol($0)) }
-        let expected = network.decode(code: code, width: 45, height: 33, jobs: 1).map { ColorTransform.to8Bit(255 * $0) }
+        let drawn = network.decode(code: code, width: 45, height: 33, jobs: 1)
+        let offset = Codec.offsetValue(Codec.offsetSymbol(original: plane, drawn: drawn))
+        XCTAssertNotEqual(offset, 0, "the untrained network's planes are off")
+        let expected = drawn.map { ColorTransform.to8Bit(255 * ($0 + offset)) }
         XCTAssertEqual(try codec.decode(encode(image, bits: 5)).samples, expected)
+        // The offset makes the decoded mean the original's, within rounding.
+        let mean = { (values: [Float]) in values.reduce(0, +) / Float(values.count) }
+        XCTAssertEqual(mean(drawn.map { $0 + offset }), mean(plane), accuracy: 1 / 1023)
     }
 
     func testTheSameBytesAndPixelsForAnyNumberOfJobs() throws {
