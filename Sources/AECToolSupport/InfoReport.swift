@@ -56,7 +56,7 @@ public enum InfoReport {
         }
         let lines: [(String, String)] = [
             ("file", name),
-            ("format", "aec version \(file.formatVersion)"),
+            ("format", "aec version \(file.formatVersion)" + (file.formatVersion == AECFile.wholeImageVersion ? " (whole image)" : "")),
             ("size", "\(file.width)×\(file.height) (\(pixels) pixels)"),
             ("colour", file.colour.description),
             ("bits", "\(file.bits)"),
