@@ -78,14 +78,18 @@ public final class Codec: @unchecked Sendable {
         let colour: AECFile.ColourMode = isGray ? .gray : options.halfResolutionChroma ? .ycbcr420 : .ycbcr444
 
         let planes = PlaneSource.planes(of: image, gray: isGray, halfResolutionChroma: options.halfResolutionChroma)
-        if options.formatVersion >= 3 && codesWholeImage(image, planes: planes, options: options) {
-            let payload = encodeWholePlanes(planes, entropy: entropy, jobs: options.jobs, progress: options.progress)
-            var file = AECFile(modelFingerprint: model.fingerprint, bits: options.bits, colour: colour,
-                               width: image.width, height: image.height, alpha: Self.alphaBlock(of: image), payload: payload)
-            file.formatVersion = AECFile.wholeImageVersion
-            file.metadata = options.metadata
-            return Encoded(bytes: file.serialized(), notes: notes)
-        }
+        let whole = options.formatVersion >= 3 && codesWholeImage(image, planes: planes, options: options)
+        let payload = whole ? encodeWholePlanes(planes, entropy: entropy, jobs: options.jobs, progress: options.progress)
+                            : encodeTiles(planes, entropy: entropy, options: options)
+        var file = AECFile(modelFingerprint: model.fingerprint, bits: options.bits, colour: colour,
+                           width: image.width, height: image.height, alpha: Self.alphaBlock(of: image), payload: payload)
+        file.formatVersion = whole ? AECFile.wholeImageVersion : options.formatVersion
+        if options.formatVersion >= 3 { file.metadata = options.metadata }
+        return Encoded(bytes: file.serialized(), notes: notes)
+    }
+
+    /// The payload of `planes` cut into 28×28 tiles (format versions 2 and 3), a band of tile rows at a time.
+    private func encodeTiles(_ planes: [PlaneSource], entropy: EntropyModel, options: EncodeOptions) -> [UInt8] {
         var encoder = RangeEncoder()
         let totalTiles = planes.reduce(0) { total, plane in
             let (columns, rows) = Tiling.grid(width: plane.width, height: plane.height)
@@ -104,12 +108,7 @@ public final class Codec: @unchecked Sendable {
                 options.progress?(Double(tilesDone) / Double(totalTiles))
             }
         }
-        let alpha = Self.alphaBlock(of: image)
-        var file = AECFile(modelFingerprint: model.fingerprint, bits: options.bits, colour: colour,
-                           width: image.width, height: image.height, alpha: alpha, payload: encoder.finish())
-        file.formatVersion = options.formatVersion
-        if options.formatVersion >= 3 { file.metadata = options.metadata }
-        return Encoded(bytes: file.serialized(), notes: notes)
+        return encoder.finish()
     }
 
     /// Codes the tiles of one band ([tiles × 28·28], raster order): per tile its flag, then its level (flat)
@@ -224,14 +223,7 @@ public final class Codec: @unchecked Sendable {
     /// Every plane's symbols, in payload order. A payload too short for the symbols its header implies is
     /// refused before any is decoded, and a truncated one as soon as decoding runs past its end.
     func readSymbols(_ file: AECFile, entropy: EntropyModel) throws -> [PlaneSymbols] {
-        let sizes: [(Int, Int)]
-        switch file.colour {
-        case .gray: sizes = [(file.width, file.height)]
-        case .ycbcr444: sizes = Array(repeating: (file.width, file.height), count: 3)
-        case .ycbcr420:
-            let half = ((file.width + 1) / 2, (file.height + 1) / 2)
-            sizes = [(file.width, file.height), half, half]
-        }
+        let sizes = Self.planeSizes(file)
         let perTile = entropy.symbolsPerTile
         let flagged = file.formatVersion >= 3  // versions 1 and 2 have no flat tiles
         let tileCount = sizes.reduce(0) { total, size in

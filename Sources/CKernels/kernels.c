@@ -147,43 +147,19 @@ int aec_kernels_use(int set) {
 }
 
 void aec_gemm_kernel_6x16(long kc, const float *a, const float *b, float *c, long ldc, int add_to_c) {
-#if defined(__x86_64__)
-    if (current == AEC_KERNELS_AVX2) {
-        gemm_avx2(kc, a, b, c, ldc, add_to_c);
-        return;
-    }
-#endif
-    gemm_portable(kc, a, b, c, ldc, add_to_c);
+    AEC_CHOOSE(gemm, kc, a, b, c, ldc, add_to_c);
 }
 
 void aec_conv_kernel_6x16(long k0, long kc, long cin, const float *rows, const long *offsets, const float *b,
                           float *tile) {
-#if defined(__x86_64__)
-    if (current == AEC_KERNELS_AVX2) {
-        conv_avx2(k0, kc, cin, rows, offsets, b, tile);
-        return;
-    }
-#endif
-    conv_portable(k0, kc, cin, rows, offsets, b, tile);
+    AEC_CHOOSE(conv, k0, kc, cin, rows, offsets, b, tile);
 }
 
 void aec_axpy_lanes(float a, const float *x, float *y, long blocks) {
-#if defined(__x86_64__)
-    if (current == AEC_KERNELS_AVX2) {
-        aec_axpy_lanes_avx2(a, x, y, blocks);
-        return;
-    }
-#endif
-    aec_axpy_lanes_portable(a, x, y, blocks);
+    AEC_CHOOSE(aec_axpy_lanes, a, x, y, blocks);
 }
 
 void aec_fma_lanes4(float *acc, const float *row0, const float *row1, const float *row2, const float *row3,
                     const float *x, long blocks) {
-#if defined(__x86_64__)
-    if (current == AEC_KERNELS_AVX2) {
-        fma_lanes4_avx2(acc, row0, row1, row2, row3, x, blocks);
-        return;
-    }
-#endif
-    fma_lanes4_portable(acc, row0, row1, row2, row3, x, blocks);
+    AEC_CHOOSE(fma_lanes4, acc, row0, row1, row2, row3, x, blocks);
 }

@@ -4,12 +4,19 @@
 #ifndef AEC_LANES_H
 #define AEC_LANES_H
 
+#include "aec_kernels.h"
+
 #include <math.h>
 
 #if defined(__x86_64__)
 #include <immintrin.h>
 /// Compiles a function for AVX2 + FMA, whatever the rest of the build targets.
 #define AEC_AVX2 __attribute__((target("avx2,fma")))
+/// Calls name_avx2(…) when the AVX2 set is in use (aec_kernels_current), else name_portable(…).
+#define AEC_CHOOSE(name, ...) \
+    (aec_kernels_current() == AEC_KERNELS_AVX2 ? name##_avx2(__VA_ARGS__) : name##_portable(__VA_ARGS__))
+#else
+#define AEC_CHOOSE(name, ...) name##_portable(__VA_ARGS__)
 #endif
 
 /// acc[l] = fma(a[8i + l], b[8i + l], acc[l]) for i < blocks, in i order.

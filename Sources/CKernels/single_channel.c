@@ -147,28 +147,24 @@ AEC_AVX2 static void single_output_backward_avx2(float *d_input, float *d_weight
                                                  const float *input, const float *weight, long n, long h, long w, long cin) {
     single_output_backward(aec_axpy_lanes_avx2, d_input, d_weight, d_bias, d_out, input, weight, n, h, w, cin);
 }
-#define CHOOSE(name, ...) \
-    if (aec_kernels_current() == AEC_KERNELS_AVX2) name##_avx2(__VA_ARGS__); else name##_portable(__VA_ARGS__)
-#else
-#define CHOOSE(name, ...) name##_portable(__VA_ARGS__)
 #endif
 
 void aec_single_input_forward(float *out, const float *input, const float *weight, const float *bias,
                               long n, long h, long w, long cout) {
-    CHOOSE(single_input_forward, out, input, weight, bias, n, h, w, cout);
+    AEC_CHOOSE(single_input_forward, out, input, weight, bias, n, h, w, cout);
 }
 
 void aec_single_input_backward(float *d_input, float *d_weight, float *d_bias, const float *d_out,
                                const float *input, const float *weight, long n, long h, long w, long cout) {
-    CHOOSE(single_input_backward, d_input, d_weight, d_bias, d_out, input, weight, n, h, w, cout);
+    AEC_CHOOSE(single_input_backward, d_input, d_weight, d_bias, d_out, input, weight, n, h, w, cout);
 }
 
 void aec_single_output_forward(float *out, const float *input, const float *weight, float bias,
                                long n, long h, long w, long cin) {
-    CHOOSE(single_output_forward, out, input, weight, bias, n, h, w, cin);
+    AEC_CHOOSE(single_output_forward, out, input, weight, bias, n, h, w, cin);
 }
 
 void aec_single_output_backward(float *d_input, float *d_weight, float *d_bias, const float *d_out,
                                 const float *input, const float *weight, long n, long h, long w, long cin) {
-    CHOOSE(single_output_backward, d_input, d_weight, d_bias, d_out, input, weight, n, h, w, cin);
+    AEC_CHOOSE(single_output_backward, d_input, d_weight, d_bias, d_out, input, weight, n, h, w, cin);
 }

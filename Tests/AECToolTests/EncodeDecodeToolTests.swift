@@ -232,6 +232,25 @@ final class EncodeDecodeToolTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: path("wrong.aec")))
     }
 
+    /// An image larger than one tile is coded whole (format version 5) when that reconstructs it better, as
+    /// on this smooth gradient; `--tiles` forces 28×28 tiles (version 3); both decode to the image's size.
+    func testImagesAreCodedWholeUnlessTilesAreAskedFor() throws {
+        let input = sample("gradient-rgb-61x45.png")
+        XCTAssertEqual(try encode([input, "-o", path("whole.aec")]).status, 0)
+        XCTAssertEqual(try encode([input, "-o", path("tiles.aec"), "--tiles"]).status, 0)
+        XCTAssertEqual(try AECFile(bytes: bytes(path("whole.aec")), maxPixels: 1 << 20).formatVersion, 5)
+        XCTAssertEqual(try AECFile(bytes: bytes(path("tiles.aec")), maxPixels: 1 << 20).formatVersion, 3)
+        XCTAssertTrue(try decode(["--info", path("whole.aec")]).stdoutText.contains("format:     aec version 5 (whole image)"))
+        for name in ["whole", "tiles"] {
+            XCTAssertEqual(try decode([path(name + ".aec"), "-o", path(name + ".png")]).status, 0)
+            let image = try PNG.read(contentsOf: path(name + ".png"))
+            XCTAssertEqual([image.width, image.height], [61, 45], name)
+        }
+        // A 28×28 image is one tile: version 3 either way.
+        XCTAssertEqual(try encode([sample("fashion-0.png"), "-o", path("one.aec")]).status, 0)
+        XCTAssertEqual(try AECFile(bytes: bytes(path("one.aec")), maxPixels: 1 << 20).formatVersion, 3)
+    }
+
     func testSeveralInputsGoIntoOneFolder() throws {
         let run = try encode([sample("fashion-3.png"), sample("fashion-4.png"), "-o", path("many")])
         XCTAssertEqual(run.status, 0, run.stderr)

@@ -24,8 +24,8 @@ public struct WholePlaneNetwork: Sendable {
     }
 
     /// Code rows per band for a plane `codeWidth` code values wide: about 16,384 code values (a quarter of
-    /// a megapixel of input: 2 × 64 MB of activations at 64 channels), at least 16 rows, so that the halo
-    /// (3 and 5 code rows for the notes' network) adds at most 40% and 60% to the work.
+    /// a megapixel of input: 2 × 64 MB of activations at 64 channels), at least 16 rows, so that the halos
+    /// (5 code rows on each side for the notes' network) add at most about 60% to the work.
     public static func defaultBandCodeRows(codeWidth: Int) -> Int { max(16, 16_384 / max(1, codeWidth)) }
 
     // MARK: Planes of any size
