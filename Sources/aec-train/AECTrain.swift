@@ -69,6 +69,9 @@ struct AECTrain: ParsableCommand {
     @Option(name: .customLong("png-dir"), help: ArgumentHelp("Train on random 28×28 grayscale crops of the PNGs under this folder instead.", valueName: "dir"))
     var pngDirectory: String?
 
+    @Option(name: .customLong("crop-size"), help: ArgumentHelp("With --png-dir: train on crops of this side (a multiple of 4 from 28 to 256), larger than a tile so the network learns what coding an image whole shows it; above 28 the rate model is per code channel. Tests and entropy tables still use 28×28 crops.", valueName: "px"))
+    var cropSize = Architecture.tileSide
+
     @Option(name: .customLong("test-png-dir"), help: ArgumentHelp("Test on crops of these PNGs (with --png-dir; default: crops of the training PNGs).", valueName: "dir"))
     var testPNGDirectory: String?
 
@@ -189,6 +192,12 @@ struct AECTrain: ParsableCommand {
         if initFrom != nil && (resume != nil || fitEntropy != nil) {
             throw ValidationError("--init-from starts a new run; it does not go with --resume or --fit-entropy")
         }
+        guard (Architecture.tileSide...256).contains(cropSize), cropSize % 4 == 0 else {
+            throw ValidationError("--crop-size must be a multiple of 4 from \(Architecture.tileSide) to 256")
+        }
+        if cropSize != Architecture.tileSide && pngDirectory == nil {
+            throw ValidationError("--crop-size needs --png-dir (Fashion-MNIST images are 28×28)")
+        }
         if testPNGDirectory != nil && pngDirectory == nil {
             throw ValidationError("--test-png-dir needs --png-dir")
         }
@@ -204,7 +213,7 @@ struct AECTrain: ParsableCommand {
             switch error {
             case .rateAware: hint = "; pass the same --rate-lambda to resume"
             case .rateBits(let bits): hint = "; pass --bits \(bits) to resume"
-            case .widths, .seedOrBatchSize: hint = ""
+            case .widths, .seedOrBatchSize, .ratePositions: hint = ""
             }
             FileHandle.standardError.write(Data("aec-train: error: \(error)\(hint)\n".utf8))
             throw ExitCode.failure
@@ -230,10 +239,14 @@ struct AECTrain: ParsableCommand {
         options.sparsity = sparsity
         options.rateLambda = rateLambda
         options.threads = threads
+        options.cropSide = cropSize
 
-        let training: any TileSource, test: any TileSource
+        // `tiles`: 28×28 crops for the entropy tables, the same as `training` unless --crop-size is larger.
+        let training: any TileSource, tiles: any TileSource, test: any TileSource
         if let pngDirectory {
-            let crops = try PNGCropTiles(directory: pngDirectory, seed: seed, cropsPerEpoch: limit)
+            let crops = try PNGCropTiles(directory: pngDirectory, seed: seed, side: cropSize, cropsPerEpoch: limit)
+            tiles = cropSize == Architecture.tileSide ? crops
+                : try PNGCropTiles(directory: pngDirectory, seed: seed, cropsPerEpoch: limit)
             let testCrops = try PNGCropTiles(directory: testPNGDirectory ?? pngDirectory, seed: seed ^ 0x7E57)
             // A PNG that does not decode is left out with a warning, as aec-encode does.
             var warned = Set<String>()
@@ -245,6 +258,7 @@ struct AECTrain: ParsableCommand {
             test = testCrops
         } else {
             training = try IDXTiles(FashionMNIST.load(.train, directory: fashionMNIST), limit: limit)
+            tiles = training
             test = try IDXTiles(FashionMNIST.load(.test, directory: fashionMNIST))
         }
 
@@ -254,7 +268,7 @@ struct AECTrain: ParsableCommand {
 
         if let fitEntropy {
             let model = try ModelFile.load(from: fitEntropy).model
-            try writeWithEntropyTables(model, training: training, test: test)
+            try writeWithEntropyTables(model, training: tiles, test: test)
             return
         }
         let trainer: Trainer
@@ -266,12 +280,12 @@ struct AECTrain: ParsableCommand {
             trainer = Trainer(options: options)
         }
         log("aec-train: widths \(options.architecture), \(options.architecture.parameterLayout.count) parameters, "
-            + "\(training.count) training tiles, batch \(batchSize), \(threads) threads"
+            + "\(training.count) training \(cropSize == Architecture.tileSide ? "tiles" : "\(cropSize)×\(cropSize) crops"), batch \(batchSize), \(threads) threads"
             + (trainer.epochsCompleted > 0 ? ", resuming after epoch \(trainer.epochsCompleted)" : ""))
         try trainer.train(source: training, test: test, testLimit: testLimit, report: report) { trainer in
             try trainer.currentCheckpoint.write(to: checkpointPath)
         }
-        try writeWithEntropyTables(trainer.model, training: training, test: test)
+        try writeWithEntropyTables(trainer.model, training: tiles, test: test)
         log("aec-train: checkpoint \(checkpointPath)")
     }
 

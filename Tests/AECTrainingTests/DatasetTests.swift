@@ -171,7 +171,7 @@ final class DatasetTests: XCTestCase {
 
     func tiles(_ source: PNGCropTiles, epoch: Int) -> [[Float]] {
         (0..<source.count).map { index in
-            var out = [Float](repeating: -1, count: 28 * 28)
+            var out = [Float](repeating: -1, count: source.side * source.side)
             out.withUnsafeMutableBufferPointer { source.tile(index, epoch: epoch, into: $0) }
             return out
         }
@@ -214,6 +214,24 @@ final class DatasetTests: XCTestCase {
         XCTAssertEqual(fixed.count, 100)
     }
 
+    func testLargerCropsAreCropsOfTheImages() throws {
+        var colour = [UInt8]()
+        for i in 0..<(90 * 60) { colour += [UInt8(i % 256), UInt8(i / 90 % 256), UInt8(i % 7 * 30)] }
+        try PNG.write(Image(width: 90, height: 60, channels: 3, samples: colour), to: directory + "/b.png")
+        try PNG.write(ramp(width: 10, height: 12), to: directory + "/small.png")
+        let source = try PNGCropTiles(directory: directory, seed: 5, side: 40)
+        XCTAssertEqual(source.side, 40)
+        XCTAssertEqual(source.count, 2 * 1 + 1, "(90/40)·(60/40) crops of the large image, 1 of the small one")
+        let gray = try PNG.read(contentsOf: directory + "/b.png").toGray()
+        let small = PNGCropTiles.padded(ramp(width: 10, height: 12), side: 40)
+        XCTAssertEqual(small.width, 40)
+        XCTAssertEqual(small.height, 40)
+        for tile in tiles(source, epoch: 0) + tiles(source, epoch: 1) {
+            XCTAssertEqual(tile.count, 40 * 40)
+            XCTAssertTrue(isCrop(tile, of: gray, side: 40) || isCrop(tile, of: small, side: 40))
+        }
+    }
+
     func testSmallImageIsEdgePadded() throws {
         try PNG.write(ramp(width: 10, height: 12), to: directory + "/small.png")
         let source = try PNGCropTiles(directory: directory)
@@ -242,12 +260,12 @@ final class DatasetTests: XCTestCase {
         }
     }
 
-    private func isCrop(_ tile: [Float], of image: Image) -> Bool {
-        for y0 in 0...(image.height - 28) {
-            for x0 in 0...(image.width - 28) {
+    private func isCrop(_ tile: [Float], of image: Image, side: Int = 28) -> Bool {
+        for y0 in 0...(image.height - side) {
+            for x0 in 0...(image.width - side) {
                 var same = true
-                for y in 0..<28 where same {
-                    for x in 0..<28 where tile[y * 28 + x] != Float(image.samples[(y0 + y) * image.width + x0 + x]) / 255 {
+                for y in 0..<side where same {
+                    for x in 0..<side where tile[y * side + x] != Float(image.samples[(y0 + y) * image.width + x0 + x]) / 255 {
                         same = false
                         break
                     }

@@ -27,12 +27,13 @@ public final class BatchGradient {
         let a = options.architecture
         let workers = max(1, options.threads)
         let shard = TrainingOptions.shardSize
-        let tile = Architecture.tileSide * Architecture.tileSide
-        passes = (0..<workers).map { _ in ForwardPass(architecture: a, capacity: shard) }
+        let side = options.cropSide, tile = side * side
+        passes = (0..<workers).map { _ in ForwardPass(architecture: a, capacity: shard, height: side, width: side) }
+        let codeCount = passes[0].codeCount  // (side/4)·(side/4)·codeChannels
         targets = (0..<workers).map { _ in .allocate(capacity: shard * tile) }
-        codeGradients = (0..<workers).map { _ in .allocate(capacity: shard * a.codeCount) }
+        codeGradients = (0..<workers).map { _ in .allocate(capacity: shard * codeCount) }
         parameterCount = a.parameterLayout.count
-        let rateCount = options.rateLambda > 0 ? a.codeCount << (options.bits ?? 0) : 0
+        let rateCount = options.rateLambda > 0 ? options.ratePositions << (options.bits ?? 0) : 0
         let shards = (options.batchSize + shard - 1) / shard
         shardGradients = (0..<shards).map { _ in [Float](repeating: 0, count: a.parameterLayout.count + rateCount) }
         gradient = [Float](repeating: 0, count: parameterCount)
@@ -51,8 +52,9 @@ public final class BatchGradient {
     public func compute(model: Autoencoder, source: any TileSource, indices: ArraySlice<Int>, epoch: Int,
                         rateModel: RateModel? = nil) -> Double {
         let shard = TrainingOptions.shardSize
-        let tile = Architecture.tileSide * Architecture.tileSide
-        let codeCount = model.architecture.codeCount
+        precondition(source.side == options.cropSide, "tiles of \(source.side)×\(source.side) for a run on \(options.cropSide)×\(options.cropSide) crops")
+        let tile = options.cropSide * options.cropSide
+        let codeCount = passes[0].codeCount
         let batch = indices.count
         let shards = (batch + shard - 1) / shard
         precondition(shards <= shardGradients.count, "batch larger than the batch size this was made for")
@@ -103,7 +105,7 @@ public final class BatchGradient {
                         }
                         var bits = 0.0
                         if let rate {
-                            bits = rate.rate(code: pass.decoderInput, n: n, probabilities: probabilities, scale: rateScale,
+                            bits = rate.rate(code: pass.decoderInput, count: n * codeCount, probabilities: probabilities, scale: rateScale,
                                              codeGradient: codeGradient, logitGradient: g.baseAddress! + parameterCount)
                             loss += Double(rateScale) * bits
                         }

@@ -67,7 +67,8 @@ public struct Checkpoint {
         if let section = file.section("RATE") {
             var q = ByteReader(section.payload[...])
             guard let bits = q.u8(), (1...16).contains(bits), let positions = q.u32(),
-                  Int(positions) == file.model.architecture.codeCount, q.remaining >= 4 * (Int(positions) << bits) else {
+                  [file.model.architecture.codeCount, file.model.architecture.codeChannels].contains(Int(positions)),
+                  q.remaining >= 4 * (Int(positions) << bits) else {
                 throw fail("bad RATE section")
             }
             let logits = (0..<(Int(positions) << bits)).map { _ in Float(bitPattern: q.u32()!) }

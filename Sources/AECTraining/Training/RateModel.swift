@@ -3,8 +3,11 @@ import Foundation
 
 /// A differentiable estimate of what the code will cost, for rate-aware training.
 ///
-/// For every code position (7·7·channels of them) a learned categorical distribution over the 2^B
-/// quantization bins, p = softmax(logits). The training code — continuous, with quantization noise — is
+/// For every code position a learned categorical distribution over the 2^B quantization bins,
+/// p = softmax(logits). A position is a code value's index modulo `positions`: with `positions` = 7·7·channels
+/// (training on 28×28 tiles) every value of the tile's code has its own distribution; with `positions` =
+/// channels (training on larger crops, whose code is coded whole) each channel has one, shared by every place
+/// in the code — the code is channels-last, so index mod channels is the channel. The training code — continuous, with quantization noise — is
 /// scored by linear interpolation between its two neighbouring bins: with u = c·(2^B − 1), k = ⌊u⌋ (kept
 /// in 0…2^B − 2) and t = u − k,
 ///
@@ -46,13 +49,15 @@ public struct RateModel: Sendable, Equatable {
         return p
     }
 
-    /// The total rate in bits of `n` tiles' codes ([n × positions]), given `probabilities()`. Adds
-    /// `scale` · ∂rate/∂code into `codeGradient` and `scale` · ∂rate/∂logits into `logitGradient`.
-    public func rate(code: UnsafePointer<Float>, n: Int, probabilities p: [Float], scale: Float,
+    /// The total rate in bits of the `count` code values at `code` (whole codes, so `count` is a multiple
+    /// of `positions`), given `probabilities()`. Adds `scale` · ∂rate/∂code into `codeGradient` and
+    /// `scale` · ∂rate/∂logits into `logitGradient`.
+    public func rate(code: UnsafePointer<Float>, count: Int, probabilities p: [Float], scale: Float,
                      codeGradient: UnsafeMutablePointer<Float>, logitGradient: UnsafeMutablePointer<Float>) -> Double {
+        precondition(count % positions == 0, "RateModel: \(count) code values are not whole codes of \(positions) positions")
         let top = Float(bins - 1), ln2 = Float(M_LN2)
         var total = 0.0
-        for j in 0..<n {
+        for j in 0..<(count / positions) {
             for pos in 0..<positions {
                 let i = j * positions + pos
                 let u = min(max(code[i], 0), 1) * top

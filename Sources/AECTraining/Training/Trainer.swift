@@ -29,7 +29,7 @@ public final class Trainer {
         model = Autoencoder(architecture: options.architecture, seed: options.seed)
         adam = Adam(parameterCount: model.parameters.count)
         if options.rateLambda > 0, let bits = options.bits {
-            let rate = RateModel(bits: bits, positions: options.architecture.codeCount)
+            let rate = RateModel(bits: bits, positions: options.ratePositions)
             rateModel = rate
             rateAdam = Adam(parameterCount: rate.logits.count)
         }
@@ -61,6 +61,9 @@ public final class Trainer {
         }
         if let rate = checkpoint.rate, rate.model.bits != options.bits {
             throw CheckpointMismatch.rateBits(rate.model.bits)
+        }
+        if let rate = checkpoint.rate, rate.model.positions != options.ratePositions {
+            throw CheckpointMismatch.ratePositions(rate.model.positions)
         }
         self.options = options
         model = checkpoint.model
@@ -148,6 +151,8 @@ public enum CheckpointMismatch: Error, Equatable, CustomStringConvertible {
     case rateAware(Bool)
     /// The bits the checkpoint's rate model is for.
     case rateBits(Int)
+    /// The positions of the checkpoint's rate model (per tile position, or per channel for larger crops).
+    case ratePositions(Int)
 
     public var description: String {
         switch self {
@@ -156,6 +161,8 @@ public enum CheckpointMismatch: Error, Equatable, CustomStringConvertible {
             return "the checkpoint was made with seed \(seed) and batch size \(batchSize); pass the same options to resume"
         case .rateAware(let with): return "the checkpoint was made \(with ? "with" : "without") rate-aware training"
         case .rateBits(let bits): return "the checkpoint's rate model is for \(bits) bits"
+        case .ratePositions(let positions):
+            return "the checkpoint's rate model has \(positions) positions; resume with the same --crop-size"
         }
     }
 }

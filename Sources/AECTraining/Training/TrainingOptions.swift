@@ -27,6 +27,16 @@ public struct TrainingOptions: Sendable {
     /// is added to the loss. Needs `bits`. 0: off.
     public var rateLambda: Float = 0
     public var threads = Parallel.coreCount
+    /// The training tiles' side: 28 (the notes' tiles), or larger crops (a multiple of 4) so that the
+    /// network learns what whole-image coding shows it. With crops larger than a tile the rate model has
+    /// one distribution per code channel, not per position (`RateModel`): a whole image's code has no
+    /// fixed grid.
+    public var cropSide = Architecture.tileSide
+
+    /// The rate model's positions for these options: every value of a 7×7 tile code, or every channel.
+    public var ratePositions: Int {
+        cropSide == Architecture.tileSide ? architecture.codeCount : architecture.codeChannels
+    }
 
     public init() {}
 
