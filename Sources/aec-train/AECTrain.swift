@@ -117,6 +117,9 @@ struct AECTrain: ParsableCommand {
     @Option(help: ArgumentHelp("Rate-aware training: add λ·(estimated bits per code value) to the loss (needs --bits).", valueName: "λ"))
     var rateLambda: Float = 0
 
+    @Option(name: .customLong("rate-lr-scale"), help: ArgumentHelp("The rate model's learning rate as a multiple of --lr.", valueName: "k"))
+    var rateLearningRateScale: Float = 1
+
     @Option(help: "Worker threads (the result does not depend on it).")
     var threads = Parallel.coreCount
 
@@ -185,6 +188,7 @@ struct AECTrain: ParsableCommand {
         guard gaussianNoise >= 0, gaussianNoise.isFinite else { throw ValidationError("--gaussian-noise must not be negative") }
         guard sparsity >= 0, sparsity.isFinite else { throw ValidationError("--sparsity must not be negative") }
         guard rateLambda >= 0, rateLambda.isFinite else { throw ValidationError("--rate-lambda must not be negative") }
+        guard rateLearningRateScale > 0, rateLearningRateScale.isFinite else { throw ValidationError("--rate-lr-scale must be positive") }
         if rateLambda > 0 && bits == 0 { throw ValidationError("--rate-lambda needs --bits (the rate is of the quantized code)") }
         guard (1...256).contains(threads) else { throw ValidationError("--threads must be from 1 to 256") }
         if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
@@ -240,6 +244,7 @@ struct AECTrain: ParsableCommand {
         options.rateLambda = rateLambda
         options.threads = threads
         options.cropSide = cropSize
+        options.rateLearningRateScale = rateLearningRateScale
 
         // `tiles`: 28×28 crops for the entropy tables, the same as `training` unless --crop-size is larger.
         let training: any TileSource, tiles: any TileSource, test: any TileSource

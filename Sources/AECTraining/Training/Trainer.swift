@@ -109,7 +109,7 @@ public final class Trainer {
                 adam.update(parameters: &model.parameters, gradients: batchGradient.gradient, learningRate: learningRate)
                 if rateModel != nil {
                     rateAdam!.update(parameters: &rateModel!.logits, gradients: batchGradient.rateGradient,
-                                     learningRate: learningRate)
+                                     learningRate: learningRate * options.rateLearningRateScale)
                 }
                 lossSum += loss; lossWindow += loss; bitsWindow += batchGradient.rateBitsPerTile; windowSteps += 1
                 imagesDone += batch.count

@@ -26,6 +26,10 @@ public struct TrainingOptions: Sendable {
     /// Rate-aware training: λ · (mean over the batch's code values of the estimated bits, see `RateModel`)
     /// is added to the loss. Needs `bits`. 0: off.
     public var rateLambda: Float = 0
+    /// The rate model's learning rate as a multiple of the network's (1: the same). Its distributions
+    /// start uniform and must follow the code quickly, or a short run pays the rate of codes it no longer
+    /// makes; a larger multiple lets them.
+    public var rateLearningRateScale: Float = 1
     public var threads = Parallel.coreCount
     /// The training tiles' side: 28 (the notes' tiles), or larger crops (a multiple of 4) so that the
     /// network learns what whole-image coding shows it. With crops larger than a tile the rate model has
