@@ -7,6 +7,9 @@ public enum BenchCodec: Sendable {
     /// chroma at full resolution (4:4:4), or at half resolution in each direction when `halfChroma`.
     /// With `tiles`, in 28×28 tiles even where the image would be coded whole.
     case aec(model: String, codec: Codec, bits: Int, halfChroma: Bool = false, tiles: Bool = false)
+    /// aec as `aec-encode -q` codes: rung `rung` of `QualityLadder`, each image with whichever of the rung's
+    /// models suits it (`CodecChoice`); chroma and tiles as for `.aec`.
+    case aecAutomatic(rung: Int, choice: CodecChoice, halfChroma: Bool = false, tiles: Bool = false)
     /// Baseline JPEG through libjpeg (gray: one component; colour: YCbCr 4:2:0) with standard or optimized
     /// Huffman tables.
     case jpeg(quality: Int, optimizedHuffman: Bool)
@@ -17,10 +20,14 @@ public enum BenchCodec: Sendable {
     /// The curve of WebP with `WebP.Settings.forPSNR`.
     public static let webpForPSNRCurve = "WebP (-m 6 -segments 1 -sns 0)"
 
+    /// The curve of `.aecAutomatic`.
+    public static let automaticCurve = "aec (automatic, -q)"
+
     /// The curve this setting belongs to ("aec default", "JPEG", "JPEG (optimized Huffman)", "WebP", …).
     public var curve: String {
         switch self {
         case .aec(let model, _, _, _, _): return "aec \(model)"
+        case .aecAutomatic: return Self.automaticCurve
         case .jpeg(_, let optimized): return optimized ? "JPEG (optimized Huffman)" : "JPEG"
         case .webp(_, let forPSNR): return forPSNR ? Self.webpForPSNRCurve : "WebP"
         }
@@ -30,6 +37,7 @@ public enum BenchCodec: Sendable {
     public var setting: String {
         switch self {
         case .aec(_, _, let bits, _, _): return "\(bits) bits"
+        case .aecAutomatic(let rung, _, _, _): return "q\(QualityLadder.qualities(ofRung: rung).upperBound)"
         case .jpeg(let q, _), .webp(let q, _): return "q\(q)"
         }
     }
@@ -38,6 +46,7 @@ public enum BenchCodec: Sendable {
     public var parameter: Int {
         switch self {
         case .aec(_, _, let bits, _, _): return bits
+        case .aecAutomatic(let rung, _, _, _): return rung
         case .jpeg(let q, _), .webp(let q, _): return q
         }
     }
@@ -46,12 +55,18 @@ public enum BenchCodec: Sendable {
     public var family: String {
         switch self {
         case .aec: return "aec"
+        case .aecAutomatic: return "aec-auto"
         case .jpeg(_, let optimized): return optimized ? "jpeg-opt" : "jpeg"
         case .webp(_, let forPSNR): return forPSNR ? "webp-psnr" : "webp"
         }
     }
 
-    public var isAEC: Bool { if case .aec = self { return true } else { return false } }
+    public var isAEC: Bool {
+        switch self {
+        case .aec, .aecAutomatic: return true
+        case .jpeg, .webp: return false
+        }
+    }
 
     /// The whole compressed file for `image` (1 or 3 channels).
     public func encode(_ image: Image) throws -> [UInt8] {
@@ -62,6 +77,11 @@ public enum BenchCodec: Sendable {
             options.halfResolutionChroma = halfChroma
             if tiles { options.wholeImage = false }
             return try codec.encode(image, options: options).bytes
+        case let .aecAutomatic(_, choice, halfChroma, tiles):
+            var options = EncodeOptions()
+            options.halfResolutionChroma = halfChroma
+            if tiles { options.wholeImage = false }
+            return try choice.encode(image, options: options).encoded.bytes
         case let .jpeg(quality, optimized):
             return try JPEG.encode(image, quality: quality, optimizeHuffman: optimized)
         case let .webp(quality, forPSNR):
@@ -74,6 +94,12 @@ public enum BenchCodec: Sendable {
         let image: Image
         switch self {
         case .aec(_, let codec, _, _, _): image = try codec.decode(bytes)
+        case .aecAutomatic(_, let choice, _, _):
+            let file = try AECFile(bytes: bytes, maxPixels: Limits.defaultMaxPixels)
+            guard let codec = choice.candidates.first(where: { $0.codec.model.fingerprint == file.modelFingerprint })?.codec else {
+                throw BenchError.invalid("a file made by none of the candidates")
+            }
+            image = try codec.decode(file)
         case .jpeg: image = try JPEG.decode(bytes)
         case .webp: image = try WebP.decode(bytes)
         }

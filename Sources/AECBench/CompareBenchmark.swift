@@ -15,6 +15,9 @@ public struct CompareOptions {
     public var halfChroma = false
     /// Code aec in 28×28 tiles even where `aec-encode` would code the image whole.
     public var tiles = false
+    /// Also measure aec as `aec-encode -q` codes (each rung's shipped models, chosen per image): the
+    /// rungs whose models this build ships. Empty: not measured.
+    public var automaticRungs: [Int] = []
     /// Bit depths to measure (nil: all the model has).
     public var bits: [Int]? = nil
     /// JPEG qualities, each with standard and with optimized Huffman tables; empty: no JPEG.
@@ -38,6 +41,17 @@ public enum CompareBenchmark {
             let codec = Codec(model: model)
             for bits in model.availableBits where options.bits?.contains(bits) ?? true {
                 list.append(.aec(model: name, codec: codec, bits: bits, halfChroma: options.halfChroma, tiles: options.tiles))
+            }
+        }
+        if !options.automaticRungs.isEmpty {
+            for rung in options.automaticRungs {
+                let candidates = QualityLadder.candidates(ofRung: rung).compactMap { level -> CodecChoice.Candidate? in
+                    guard let model = try? ShippedModels.named(level.model) else { return nil }
+                    return CodecChoice.Candidate(codec: Codec(model: model), bits: level.bits, name: level.model)
+                }
+                guard !candidates.isEmpty else { continue }
+                list.append(.aecAutomatic(rung: rung, choice: CodecChoice(candidates: candidates),
+                                          halfChroma: options.halfChroma, tiles: options.tiles))
             }
         }
         let jpeg = Array(Set(options.jpegQualities)).sorted()

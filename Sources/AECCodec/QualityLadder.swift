@@ -27,6 +27,29 @@ public enum QualityLadder {
         Level(model: "high", bits: 4),
     ]
 
+    /// The photograph model's level on each rung (same order as `levels`): with no `--model`, `aec-encode`
+    /// codes each image with whichever of the rung's two levels suits it (`candidates(ofRung:)`, `CodecChoice`).
+    public static let photoLevels: [Level] = [
+        Level(model: photoModelName, bits: 3),
+        Level(model: photoModelName, bits: 4),
+        Level(model: photoModelName, bits: 5),
+        Level(model: photoModelName, bits: 6),
+        Level(model: photoModelName, bits: 6),
+        Level(model: photoModelName, bits: 7),
+        Level(model: photoModelName, bits: 7),
+        Level(model: photoModelName, bits: 8),
+    ]
+
+    /// The shipped model trained on photographs.
+    public static let photoModelName = "photo"
+
+    /// The levels `aec-encode` chooses among on rung `rung` (1…`levels.count`): the Fashion-MNIST model's
+    /// first, then the photograph model's. Empty outside the range.
+    public static func candidates(ofRung rung: Int) -> [Level] {
+        guard range.contains(rung) else { return [] }
+        return [levels[rung - 1], photoLevels[rung - 1]]
+    }
+
     /// The valid rungs, 1…`levels.count`.
     public static var range: ClosedRange<Int> { 1...levels.count }
 

@@ -13,8 +13,9 @@ public protocol FileJob: Sendable {
 
 /// PNG or JPEG → `.aec`.
 public struct EncodeJob: FileJob {
-    public let codec: Codec
-    /// Bits and chroma resolution (`jobs` is set per call).
+    /// The model and bits, or several to choose from per image (`CodecChoice`).
+    public let choice: CodecChoice
+    /// Chroma resolution and the like (the bits are the candidates'; `jobs` is set per call).
     public let options: EncodeOptions
     /// Which of each input's metadata is stored.
     public let metadata: ImageMetadata.Selection
@@ -23,9 +24,9 @@ public struct EncodeJob: FileJob {
     /// Decode what was just encoded and report its PSNR (for `-v`).
     public let measureQuality: Bool
 
-    public init(codec: Codec, options: EncodeOptions, metadata: ImageMetadata.Selection = .none, maxPixels: Int,
+    public init(choice: CodecChoice, options: EncodeOptions, metadata: ImageMetadata.Selection = .none, maxPixels: Int,
                 force: Bool, measureQuality: Bool) {
-        self.codec = codec; self.options = options; self.metadata = metadata; self.maxPixels = maxPixels
+        self.choice = choice; self.options = options; self.metadata = metadata; self.maxPixels = maxPixels
         self.force = force; self.measureQuality = measureQuality
     }
 
@@ -37,24 +38,28 @@ public struct EncodeJob: FileJob {
             let image = try ImageInput.decode(input, maxPixels: maxPixels)
             return (input.count, image, metadata == .none ? ImageMetadata() : ImageInput.metadata(of: input).kept(metadata))
         }
-        let (encoded, psnr) = try FileFailure.naming(file.name) { () throws -> (Codec.Encoded, Double?) in
+        let (encoded, chosen, psnr) = try FileFailure.naming(file.name) { () throws -> (Codec.Encoded, CodecChoice.Candidate, Double?) in
             var options = self.options
             options.metadata = kept
             options.jobs = jobs
             options.maxPixels = maxPixels
             options.progress = progress
-            let encoded = try codec.encode(image, options: options)
+            let result = try choice.encode(image, options: options)
+            let chosen = choice.candidates[result.chosen]
             var psnr: Double? = nil
             if measureQuality {
-                let decoded = try codec.decode(encoded.bytes, jobs: jobs, maxPixels: Int.max)
+                let decoded = try chosen.codec.decode(result.encoded.bytes, jobs: jobs, maxPixels: Int.max)
                 psnr = Self.colourPSNR(image, decoded)
             }
-            return (encoded, psnr)
+            return (result.encoded, chosen, psnr)
         }
         let quality = psnr.map { ", " + Self.psnrText($0) } ?? ""
         try AtomicOutput.write(encoded.bytes, to: file.destination, force: force, createFolders: file.createsFolders)
 
         var notes = encoded.notes
+        if choice.candidates.count > 1 {
+            notes.append("model \(chosen.name) at \(chosen.bits) bits (chosen among \(choice.candidates.map { "\($0.name) \($0.bits)" }.joined(separator: ", ")))")
+        }
         if image.hasAlpha && !Self.hasTransparency(image) { notes.append("alpha is opaque everywhere: not stored") }
         if !kept.isEmpty { notes.append("metadata kept: \(InfoReport.metadataText(kept))") }
         let pixels = image.width * image.height
@@ -62,7 +67,7 @@ public struct EncodeJob: FileJob {
             + "\(bytesIn) → \(encoded.bytes.count) bytes, "
             + String(format: "%.3f bits/pixel", 8 * Double(encoded.bytes.count) / Double(pixels)) + quality
         return FileOutcome(bytesIn: bytesIn, bytesOut: encoded.bytes.count, pixels: pixels, detail: detail, notes: notes,
-                           model: String(format: "%06x", codec.model.fingerprint), bits: options.bits, psnr: psnr)
+                           model: String(format: "%06x", chosen.codec.model.fingerprint), bits: chosen.bits, psnr: psnr)
     }
 
     /// "PSNR 31.42 dB" (colour channels only: alpha is stored exactly).
@@ -70,23 +75,9 @@ public struct EncodeJob: FileJob {
         psnr.isFinite ? String(format: "PSNR %.2f dB", psnr) : "PSNR inf (exact)"
     }
 
-    /// PSNR over the colour channels of two images of the same size (a gray one compared with an RGB one
-    /// as if it were RGB with R = G = B); alpha is left out.
+    /// PSNR over the colour channels of two images of the same size (`Quality.colourMSE`).
     static func colourPSNR(_ a: Image, _ b: Image) -> Double {
-        let channels = max(a.channels >= 3 ? 3 : 1, b.channels >= 3 ? 3 : 1)
-        return Quality.psnr(colour(of: a, channels: channels), colour(of: b, channels: channels))
-    }
-
-    /// The colour samples of `image` without alpha, gray repeated into `channels` (1 or 3) channels when
-    /// the image is gray — so that an RGB input coded as gray compares with its gray result.
-    static func colour(of image: Image, channels: Int) -> Image {
-        let colourChannels = image.channels >= 3 ? 3 : 1
-        let out = colourChannels == 3 ? 3 : channels
-        var samples = [UInt8](repeating: 0, count: image.width * image.height * out)
-        for i in 0..<(image.width * image.height) {
-            for c in 0..<out { samples[i * out + c] = image.samples[i * image.channels + (colourChannels == 1 ? 0 : c)] }
-        }
-        return Image(width: image.width, height: image.height, channels: out, samples: samples)
+        Quality.psnr(mse: Quality.colourMSE(a, b))
     }
 
     /// Whether some alpha sample is below 255.

@@ -86,8 +86,12 @@ public struct EncodeRequest: Sendable {
     public var output: String
     /// Bits per code value and chroma resolution (ignored with `quality`, which picks the bits).
     public var options = EncodeOptions()
-    /// A rung of `QualityLadder`: picks a shipped model and the bits; nil for `options.bits` with the model.
+    /// A quality (0…100) that picks a rung of `QualityLadder`: its models and bits, chosen per image; nil
+    /// for the default rung, or `options.bits` when `bitsGiven`.
     public var quality: Int?
+    /// Whether `options.bits` was asked for (`--bits`): then the default model (or `modelPath`) codes every
+    /// image at those bits, and no choice is made.
+    public var bitsGiven = false
     /// A model file; nil for a shipped model (the default, or the one `quality` picks).
     public var modelPath: String?
     /// Which of each input's metadata to store (`-metadata`): nothing by default, as cwebp.
@@ -127,45 +131,53 @@ public enum EncodeTool {
     /// - Throws: `UsageError` when a value is out of range or the inputs and `-o` do not go together (exit 64).
     public static func run(_ request: EncodeRequest) throws -> Int32 {
         try request.run.validate()
-        var options = request.options
-        var level: QualityLadder.Level? = nil
+        let options = request.options
+        // What to code with: the file given (at -q's bits or --bits), the default model at --bits, or
+        // without either the rung's levels (the default rung without -q), chosen per image.
+        var levels: [QualityLadder.Level]
         if let quality = request.quality {
-            guard let rung = QualityLadder.rung(forQuality: quality), let found = QualityLadder.level(rung) else {
+            guard let rung = QualityLadder.rung(forQuality: quality) else {
                 throw UsageError("-q/--quality must be from \(QualityLadder.qualityRange.lowerBound) to \(QualityLadder.qualityRange.upperBound) (got \(quality))")
             }
-            level = found
-            options.bits = found.bits
-        } else if !Limits.bits.contains(options.bits) {
-            throw UsageError("--bits must be from \(Limits.bits.lowerBound) to \(Limits.bits.upperBound) (got \(options.bits))")
+            levels = QualityLadder.candidates(ofRung: rung)
+        } else {
+            guard Limits.bits.contains(options.bits) else {
+                throw UsageError("--bits must be from \(Limits.bits.lowerBound) to \(Limits.bits.upperBound) (got \(options.bits))")
+            }
+            levels = request.bitsGiven ? [QualityLadder.Level(model: ShippedModels.defaultName, bits: options.bits)]
+                : QualityLadder.candidates(ofRung: QualityLadder.defaultRung)
         }
+        if request.modelPath != nil { levels = [levels[0]] }
+        // A rung's photograph level is used only where this build ships that model.
+        levels = levels.enumerated().filter { $0.offset == 0 || ShippedModels.names.contains($0.element.model) }.map(\.element)
         SignalCleanup.install(tool: name)
         let console = Console(tool: name, verbosity: request.run.verbosity)
         let plan = try InputPlan(inputs: request.inputs, output: request.output, inputExtensions: EncodeTool.inputExtensions, outputExtension: "aec")
-        let model: CodecModel
-        do {
-            if let path = request.modelPath {
-                model = try CodecModel.load(from: path)
-            } else {
-                model = try ShippedModels.named(level?.model ?? ShippedModels.defaultName)
+        var candidates: [CodecChoice.Candidate] = []
+        for level in levels {
+            do {
+                let model = try request.modelPath.map { try CodecModel.load(from: $0) } ?? ShippedModels.named(level.model)
+                // Builds the tables now, so that bad ones are reported before any file is read.
+                guard try model.entropyModel(bits: level.bits) != nil else {
+                    throw CodecError.unsupportedBits(level.bits, available: model.availableBits)
+                }
+                candidates.append(CodecChoice.Candidate(codec: Codec(model: model), bits: level.bits,
+                                                        name: request.modelPath == nil ? level.model : model.name))
+            } catch let error as CodecError {
+                if case .noShippedModel = error {
+                    console.error(ToolHints.describe(error))
+                } else if case .noShippedModels = error {
+                    console.error(ToolHints.describe(error))
+                } else {
+                    console.error(request.modelPath ?? "the \(level.model) model", ToolHints.describe(error))
+                }
+                return ExitStatus.failure
+            } catch {
+                console.error("\(error)")  // ModelFileError names the file itself
+                return ExitStatus.failure
             }
-            // Builds the tables now, so that bad ones are reported before any file is read.
-            guard try model.entropyModel(bits: options.bits) != nil else {
-                throw CodecError.unsupportedBits(options.bits, available: model.availableBits)
-            }
-        } catch let error as CodecError {
-            if case .noShippedModel = error {
-                console.error(ToolHints.describe(error))
-            } else if case .noShippedModels = error {
-                console.error(ToolHints.describe(error))
-            } else {
-                console.error(request.modelPath ?? "the default model", ToolHints.describe(error))
-            }
-            return ExitStatus.failure
-        } catch {
-            console.error("\(error)")  // ModelFileError names the file itself
-            return ExitStatus.failure
         }
-        let job = EncodeJob(codec: Codec(model: model), options: options, metadata: request.metadata,
+        let job = EncodeJob(choice: CodecChoice(candidates: candidates), options: options, metadata: request.metadata,
                             maxPixels: request.run.maxPixels, force: request.run.force,
                             measureQuality: request.run.verbosity == .verbose)
         return BatchRunner.run(plan, job: job, settings: request.run, direction: .encode, console: console)

@@ -64,6 +64,9 @@ struct Compare: ParsableCommand {
     @Flag(help: "aec codes 28×28 tiles independently (format version 3) instead of coding images larger than one tile whole, as aec-encode does by default.")
     var tiles = false
 
+    @Flag(help: "Leave out the 'aec (automatic, -q)' curve: aec-encode's -q rungs, each image coded by whichever of the rung's shipped models suits it (measured by default when no --model is given).")
+    var noAutomatic = false
+
     @Option(name: .customLong("jpeg-qualities"), help: ArgumentHelp("JPEG qualities, comma-separated (default: 1,5,10,…,95,100).", valueName: "q,q,…"))
     var jpegQualities: String?
 
@@ -134,6 +137,8 @@ struct Compare: ParsableCommand {
             options.jobs = jobs
             options.halfChroma = !fullChroma
             options.tiles = tiles
+            // With the shipped models, also what aec-encode -q makes: each rung's models chosen per image.
+            options.automaticRungs = models.isEmpty && !noAutomatic ? Array(QualityLadder.range) : []
             options.examples = examples
             options.commandLine = Self.commandLine()
             for (name, model) in options.models {

@@ -81,6 +81,7 @@ struct AECEncode: ParsableCommand {
     func run() throws {
         var request = EncodeRequest(inputs: inputs, output: output ?? "")
         request.options.bits = bits ?? Codec.defaultBits
+        request.bitsGiven = bits != nil
         request.options.halfResolutionChroma = !fullChroma
         if tiles { request.options.wholeImage = false }
         request.quality = quality
