@@ -98,7 +98,7 @@ let package = Package(
         .testTarget(name: "AECImageTests", dependencies: ["AECImage", "AECBase", "AECTestSupport"]),  // AECBase: the seeded generator
         .testTarget(name: "AECCodecTests", dependencies: ["AECCodec", "AECTraining", "AECTestSupport"]),
         .testTarget(name: "AECBenchTests", dependencies: ["AECBench", "AECImage", "AECTestSupport"]),
-        .testTarget(name: "AECTrainingTests", dependencies: ["AECTraining", "AECImage", "AECBase", "CZlib"]),
+        .testTarget(name: "AECTrainingTests", dependencies: ["AECTraining", "AECCodec", "AECImage", "AECBase", "CZlib"]),
         // Runs the built executables as a user would; depending on them makes `swift test` build them.
         .testTarget(name: "AECToolTests", dependencies: ["aec-train", "aec-bench", "aec-encode", "aec-decode", "AECBase", "AECNet", "AECCodec", "AECImage", "AECTestSupport"]),
     ],

@@ -72,6 +72,9 @@ struct AECTrain: ParsableCommand {
     @Option(name: .customLong("crop-size"), help: ArgumentHelp("With --png-dir: train on crops of this side (a multiple of 4 from 28 to 256), larger than a tile so the network learns what coding an image whole shows it; above 28 the rate model is per code channel. Tests and entropy tables still use 28×28 crops.", valueName: "px"))
     var cropSize = Architecture.tileSide
 
+    @Flag(name: .customLong("chroma"), help: "With --png-dir: also crop the Cb and Cr planes of colour PNGs, at half resolution as aec-encode codes them (4:2:0), for training, tests and the entropy tables.")
+    var chroma = false
+
     @Option(name: .customLong("test-png-dir"), help: ArgumentHelp("Test on crops of these PNGs (with --png-dir; default: crops of the training PNGs).", valueName: "dir"))
     var testPNGDirectory: String?
 
@@ -199,6 +202,9 @@ struct AECTrain: ParsableCommand {
         guard (Architecture.tileSide...256).contains(cropSize), cropSize % 4 == 0 else {
             throw ValidationError("--crop-size must be a multiple of 4 from \(Architecture.tileSide) to 256")
         }
+        if chroma && pngDirectory == nil {
+            throw ValidationError("--chroma needs --png-dir (Fashion-MNIST images are gray)")
+        }
         if cropSize != Architecture.tileSide && pngDirectory == nil {
             throw ValidationError("--crop-size needs --png-dir (Fashion-MNIST images are 28×28)")
         }
@@ -249,10 +255,10 @@ struct AECTrain: ParsableCommand {
         // `tiles`: 28×28 crops for the entropy tables, the same as `training` unless --crop-size is larger.
         let training: any TileSource, tiles: any TileSource, test: any TileSource
         if let pngDirectory {
-            let crops = try PNGCropTiles(directory: pngDirectory, seed: seed, side: cropSize, cropsPerEpoch: limit)
+            let crops = try PNGCropTiles(directory: pngDirectory, seed: seed, side: cropSize, chroma: chroma, cropsPerEpoch: limit)
             tiles = cropSize == Architecture.tileSide ? crops
-                : try PNGCropTiles(directory: pngDirectory, seed: seed, cropsPerEpoch: limit)
-            let testCrops = try PNGCropTiles(directory: testPNGDirectory ?? pngDirectory, seed: seed ^ 0x7E57)
+                : try PNGCropTiles(directory: pngDirectory, seed: seed, chroma: chroma, cropsPerEpoch: limit)
+            let testCrops = try PNGCropTiles(directory: testPNGDirectory ?? pngDirectory, seed: seed ^ 0x7E57, chroma: chroma)
             // A PNG that does not decode is left out with a warning, as aec-encode does.
             var warned = Set<String>()
             for (path, reason) in crops.skipped + testCrops.skipped where warned.insert(path).inserted {

@@ -1,6 +1,7 @@
 import XCTest
 import CZlib
 import AECImage
+import AECCodec
 @testable import AECTraining
 
 final class DatasetTests: XCTestCase {
@@ -230,6 +231,37 @@ final class DatasetTests: XCTestCase {
             XCTAssertEqual(tile.count, 40 * 40)
             XCTAssertTrue(isCrop(tile, of: gray, side: 40) || isCrop(tile, of: small, side: 40))
         }
+    }
+
+    func testChromaCropsComeFromTheHalfResolutionChromaPlanes() throws {
+        var colour = [UInt8]()
+        for i in 0..<(120 * 90) { colour += [UInt8(i % 256), UInt8(i / 120 % 256), UInt8(i % 7 * 30)] }
+        let image = Image(width: 120, height: 90, channels: 3, samples: colour)
+        try PNG.write(image, to: directory + "/c.png")
+        try PNG.write(ramp(width: 60, height: 60), to: directory + "/gray.png")
+        let plain = try PNGCropTiles(directory: directory, seed: 2)
+        let source = try PNGCropTiles(directory: directory, seed: 2, chroma: true)
+        // Gray of c: 4·3 crops; Cb and Cr (60×45): 2·1 each; gray.png: 2·2 (no chroma).
+        XCTAssertEqual(plain.count, 12 + 4)
+        XCTAssertEqual(source.count, 12 + 2 + 2 + 4)
+        let (_, cb, cr) = ColorTransform.ycbcrPlanes(of: image)
+        let planes = [PNGCropTiles.plane(of: image.toGray()), cb.halved(), cr.halved(), PNGCropTiles.plane(of: ramp(width: 60, height: 60))]
+        func isCrop(_ tile: [Float], of plane: Plane) -> Bool {
+            for y0 in 0...(plane.height - 28) {
+                for x0 in 0...(plane.width - 28) where tile[0] == plane[x0, y0] {
+                    let same = (0..<(28 * 28)).allSatisfy { (i: Int) -> Bool in tile[i] == plane[x0 + i % 28, y0 + i / 28] }
+                    if same { return true }
+                }
+            }
+            return false
+        }
+        var seen = Set<Int>()
+        for tile in tiles(source, epoch: 0) + tiles(source, epoch: 1) + tiles(source, epoch: 2) {
+            let from = planes.indices.filter { isCrop(tile, of: planes[$0]) }
+            XCTAssertFalse(from.isEmpty, "a crop of no plane")
+            seen.formUnion(from)
+        }
+        XCTAssertEqual(seen, [0, 1, 2, 3], "crops of every plane")
     }
 
     func testSmallImageIsEdgePadded() throws {
