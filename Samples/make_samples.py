@@ -7,7 +7,10 @@
 - gradient-rgb-61x45.png: a synthetic RGB image whose size is not a multiple of 28.
 - ramp-rgba-30x30.png: a synthetic RGBA image (alpha varies).
 - strip-1x100.png: a one-pixel-wide grayscale ramp.
-Only the standard library is used: PNGs are written with zlib by hand.
+- photo-cat-160x120.png: a photograph, the 160×120 crop at (120, 40) of scikit-image's chelsea.png (CC0,
+  photographer Stefan van der Walt; photos/validation/chelsea.png, which scripts/photos/make_photos.sh builds).
+  Made only when that file is there, with Pillow (e.g. .build-photos/venv/bin/python Samples/make_samples.py).
+Otherwise only the standard library is used: PNGs are written with zlib by hand.
 """
 import gzip, struct, zlib
 
@@ -37,3 +40,9 @@ png("Samples/gradient-rgb-61x45.png", 61, 45, 3,
 png("Samples/ramp-rgba-30x30.png", 30, 30, 4,
     [[v for x in range(30) for v in (255 - x * 8, y * 8, 128, (x * y) % 256)] for y in range(30)])
 png("Samples/strip-1x100.png", 1, 100, 1, [[y * 255 // 99] for y in range(100)])
+
+try:
+    from PIL import Image
+    Image.open("photos/validation/chelsea.png").crop((120, 40, 280, 160)).save("Samples/photo-cat-160x120.png")
+except (ImportError, FileNotFoundError) as error:
+    print(f"photo-cat-160x120.png left as it is ({error})")

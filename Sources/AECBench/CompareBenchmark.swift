@@ -45,7 +45,7 @@ public enum CompareBenchmark {
         }
         if !options.automaticRungs.isEmpty {
             for rung in options.automaticRungs {
-                let candidates = QualityLadder.candidates(ofRung: rung).compactMap { level -> CodecChoice.Candidate? in
+                let candidates = QualityLadder.shippedCandidates(ofRung: rung).compactMap { level -> CodecChoice.Candidate? in
                     guard let model = try? ShippedModels.named(level.model) else { return nil }
                     return CodecChoice.Candidate(codec: Codec(model: model), bits: level.bits, name: level.model)
                 }

@@ -50,6 +50,13 @@ public enum QualityLadder {
         return [levels[rung - 1], photoLevels[rung - 1]]
     }
 
+    /// `candidates(ofRung:)` without the levels whose model this build does not ship — except the first,
+    /// whose absence the caller reports.
+    public static func shippedCandidates(ofRung rung: Int) -> [Level] {
+        candidates(ofRung: rung).enumerated()
+            .filter { $0.offset == 0 || ShippedModels.names.contains($0.element.model) }.map(\.element)
+    }
+
     /// The valid rungs, 1…`levels.count`.
     public static var range: ClosedRange<Int> { 1...levels.count }
 

@@ -139,17 +139,15 @@ public enum EncodeTool {
             guard let rung = QualityLadder.rung(forQuality: quality) else {
                 throw UsageError("-q/--quality must be from \(QualityLadder.qualityRange.lowerBound) to \(QualityLadder.qualityRange.upperBound) (got \(quality))")
             }
-            levels = QualityLadder.candidates(ofRung: rung)
+            levels = QualityLadder.shippedCandidates(ofRung: rung)
         } else {
             guard Limits.bits.contains(options.bits) else {
                 throw UsageError("--bits must be from \(Limits.bits.lowerBound) to \(Limits.bits.upperBound) (got \(options.bits))")
             }
             levels = request.bitsGiven ? [QualityLadder.Level(model: ShippedModels.defaultName, bits: options.bits)]
-                : QualityLadder.candidates(ofRung: QualityLadder.defaultRung)
+                : QualityLadder.shippedCandidates(ofRung: QualityLadder.defaultRung)
         }
         if request.modelPath != nil { levels = [levels[0]] }
-        // A rung's photograph level is used only where this build ships that model.
-        levels = levels.enumerated().filter { $0.offset == 0 || ShippedModels.names.contains($0.element.model) }.map(\.element)
         SignalCleanup.install(tool: name)
         let console = Console(tool: name, verbosity: request.run.verbosity)
         let plan = try InputPlan(inputs: request.inputs, output: request.output, inputExtensions: EncodeTool.inputExtensions, outputExtension: "aec")

@@ -382,6 +382,31 @@ final class EncodeDecodeToolTests: XCTestCase {
         XCTAssertEqual(try bytes(path("plain.aec")), try bytes(path("q\(QualityLadder.defaultRung).aec")))
     }
 
+    /// Without --model or --bits each image is coded by whichever of the rung's shipped models suits it
+    /// (`CodecChoice`): the Fashion-MNIST images by the default model, a photograph by the photo model;
+    /// -v says which, and aec-decode finds each file's model alone.
+    func testEachImageGetsTheShippedModelThatSuitsIt() throws {
+        let inputs = (0..<8).map { sample("fashion-\($0).png") } + [sample("photo-cat-160x120.png")]
+        let run = try CodecTools.run("aec-encode", inputs + ["-o", path("auto"), "-v"])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        let fashion = try ShippedModels.named(ShippedModels.defaultName).fingerprint
+        let photo = try ShippedModels.named(QualityLadder.photoModelName).fingerprint
+        for k in 0..<8 {
+            XCTAssertEqual(try AECFile(bytes: try bytes(path("auto/fashion-\(k).aec")), maxPixels: 1 << 20).modelFingerprint, fashion,
+                           "fashion-\(k)")
+        }
+        let cat = try AECFile(bytes: try bytes(path("auto/photo-cat-160x120.aec")), maxPixels: 1 << 20)
+        XCTAssertEqual(cat.modelFingerprint, photo)
+        XCTAssertEqual(cat.bits, QualityLadder.photoLevels[QualityLadder.defaultRung - 1].bits)
+        XCTAssertTrue(run.stderr.contains("model photo at \(cat.bits) bits (chosen among default 6, photo \(cat.bits))"), run.stderr)
+        let decoded = try CodecTools.run("aec-decode", [path("auto"), "-o", path("auto-png")])
+        XCTAssertEqual(decoded.status, 0, decoded.stderr)
+        // An explicit --bits means the default model, with no choice.
+        let fixed = try CodecTools.run("aec-encode", [sample("photo-cat-160x120.png"), "-o", path("fixed.aec"), "--bits", "6"])
+        XCTAssertEqual(fixed.status, 0, fixed.stderr)
+        XCTAssertEqual(try AECFile(bytes: try bytes(path("fixed.aec")), maxPixels: 1 << 20).modelFingerprint, fashion)
+    }
+
     /// One large file shows how much of it is done (bands), with the time left; here as plain lines, every
     /// band (AEC_PROGRESS_INTERVAL=0), since stderr is not a terminal.
     func testProgressWithinASingleFile() throws {
