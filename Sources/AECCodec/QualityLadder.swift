@@ -29,14 +29,17 @@ public enum QualityLadder {
 
     /// The photograph model's level on each rung (same order as `levels`): with no `--model`, `aec-encode`
     /// codes each image with whichever of the rung's two levels suits it (`candidates(ofRung:)`, `CodecChoice`).
+    /// Rungs 2–6 use the bits of the default model's rungs; 3 bits is too coarse for the photo model
+    /// (under 14 dB on the validation photographs), so rung 1 repeats 4 bits, and above 8 bits there is
+    /// nothing: its plateau (Docs/MODELS.md), so rungs 7 and 8 repeat 8 bits.
     public static let photoLevels: [Level] = [
-        Level(model: photoModelName, bits: 3),
+        Level(model: photoModelName, bits: 4),
         Level(model: photoModelName, bits: 4),
         Level(model: photoModelName, bits: 5),
         Level(model: photoModelName, bits: 6),
-        Level(model: photoModelName, bits: 6),
         Level(model: photoModelName, bits: 7),
-        Level(model: photoModelName, bits: 7),
+        Level(model: photoModelName, bits: 8),
+        Level(model: photoModelName, bits: 8),
         Level(model: photoModelName, bits: 8),
     ]
 

@@ -51,6 +51,51 @@ final class ShippedModelTests: XCTestCase {
         XCTAssertLessThan(bytes, Self.defaultCeilingBytes)
     }
 
+    /// What `aec-encode` does by default — the default rung's models, chosen per image (`CodecChoice`) —
+    /// keeps the default model's result on Fashion-MNIST: the same floor and ceiling.
+    func testDefaultSettingsKeepTheDefaultModelsResultOnFashionMNIST() throws {
+        let images = try Self.testImages(Self.imageCount)
+        let candidates = try QualityLadder.shippedCandidates(ofRung: QualityLadder.defaultRung).map { level in
+            CodecChoice.Candidate(codec: Codec(model: try ShippedModels.named(level.model)), bits: level.bits, name: level.model)
+        }
+        XCTAssertEqual(candidates.count, 2, "the default rung has the default and the photo model")
+        let choice = CodecChoice(candidates: candidates)
+        var bytes = 0.0, psnr = 0.0, chosen = [Int](repeating: 0, count: candidates.count)
+        for image in images {
+            let result = try choice.encode(image)
+            let decoded = try candidates[result.chosen].codec.decode(result.encoded.bytes)
+            bytes += Double(result.encoded.bytes.count)
+            psnr += min(100, Quality.psnr(image, decoded))
+            chosen[result.chosen] += 1
+        }
+        bytes /= Double(images.count); psnr /= Double(images.count)
+        print(String(format: "default settings, first %d test images: %.2f bytes, %.3f dB; chosen %@", images.count, bytes, psnr,
+                     zip(candidates, chosen).map { "\($0.name) \($1)" }.joined(separator: ", ")))
+        XCTAssertGreaterThan(psnr, Self.defaultFloorPSNR)
+        XCTAssertLessThan(bytes, Self.defaultCeilingBytes)
+    }
+
+    /// The photograph model's distinct rungs rise in PSNR and bytes on a photograph it was not trained on
+    /// (Samples/photo-cat-160x120.png, a crop of a validation image).
+    func testPhotoLadderRisesOnAPhotograph() throws {
+        let image = try PNG.read(contentsOf: GoldenTests.samples.appendingPathComponent("photo-cat-160x120.png").path)
+        let codec = Codec(model: try ShippedModels.named(QualityLadder.photoModelName))
+        var previous: (bytes: Int, psnr: Double)? = nil
+        for bits in Array(Set(QualityLadder.photoLevels.map(\.bits))).sorted() {
+            var options = EncodeOptions()
+            options.bits = bits
+            options.halfResolutionChroma = true
+            let bytes = try codec.encode(image, options: options).bytes
+            let psnr = Quality.psnr(mse: Quality.colourMSE(image, try codec.decode(bytes)))
+            print(String(format: "photo model, %d bits, photo-cat: %d bytes, %.3f dB", bits, bytes.count, psnr))
+            if let previous {
+                XCTAssertGreaterThan(psnr, previous.psnr, "\(bits) bits")
+                XCTAssertGreaterThan(bytes.count, previous.bytes, "\(bits) bits")
+            }
+            previous = (bytes.count, psnr)
+        }
+    }
+
     /// The same for `high` (7×7×8 code) at 4 bits, the top of the `--quality` ladder (measured on the
     /// first 300 test images: 164.60 bytes, 29.19 dB).
     static let highFloorPSNR = 29.0
@@ -87,6 +132,7 @@ final class ShippedModelTests: XCTestCase {
         XCTAssertEqual(try ShippedModels.named("default").fingerprint, 0xd1a936)
         XCTAssertEqual(try ShippedModels.named("small").fingerprint, 0xcd5d83)
         XCTAssertEqual(try ShippedModels.named("high").fingerprint, 0xf94716)
+        XCTAssertEqual(try ShippedModels.named("photo").fingerprint, 0xa87312)
 
         // A training record before ENTR, and sections in another order, change the file but not the fingerprint.
         let plain = TestModels.tiny.file
