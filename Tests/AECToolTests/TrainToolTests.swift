@@ -35,10 +35,32 @@ final class TrainToolTests: XCTestCase {
         XCTAssertEqual(quiet.stderr, "")
     }
 
+    /// Larger crops with chroma and the rate term, as `photo` was trained: a model and a checkpoint whose
+    /// rate model has one distribution per code channel.
+    func testLargerCropsWithChroma() throws {
+        let samples = Tools.packageRoot.appendingPathComponent("Samples").path
+        let run = try Tools.run("aec-train", ["--png-dir", samples, "--epochs", "1", "--limit", "16", "--widths", "2,2,2",
+                                              "--code-channels", "2", "--crop-size", "40", "--chroma", "--bits", "4",
+                                              "--rate-lambda", "1e-3", "--rate-lr-scale", "10", "--entropy-bits", "4",
+                                              "--batch-size", "8", "-o", output()])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        XCTAssertTrue(run.stderr.contains("40×40 crops"), run.stderr)
+        XCTAssertEqual(try ModelFile.load(from: output()).model.architecture.codeChannels, 2)
+        // Resuming it as a 28×28 run is refused with a hint: its rate model has one distribution per channel.
+        let resume = try Tools.run("aec-train", ["--png-dir", samples, "--epochs", "2", "--limit", "16", "--widths", "2,2,2",
+                                                 "--code-channels", "2", "--chroma", "--bits", "4", "--rate-lambda", "1e-3",
+                                                 "--batch-size", "8", "--resume", output() + ".ckpt", "-o", output("r.aecm")])
+        XCTAssertEqual(resume.status, 1, resume.stderr)
+        XCTAssertTrue(resume.stderr.contains("rate model has 2 positions; resume with the same --crop-size"), resume.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: output("r.aecm")))
+    }
+
     func testBadOptionsAreUsageErrors() throws {
         for args in [["--epochs", "0"], ["--widths", "32,32"], ["--widths", "a,b,c"], ["--bits", "9"],
                      ["--mask-noise", "1.5"], ["--batch-size", "0"], ["--lr", "-1"], ["--test-png-dir", "x"],
-                     ["--entropy-bits", "9"], ["--entropy-bits", "3,3"], ["--entropy-bits", "4,"], ["--entropy-bits", ""]] {
+                     ["--entropy-bits", "9"], ["--entropy-bits", "3,3"], ["--entropy-bits", "4,"], ["--entropy-bits", ""],
+                     ["--png-dir", "x", "--crop-size", "30"], ["--png-dir", "x", "--crop-size", "24"], ["--png-dir", "x", "--crop-size", "260"],
+                     ["--crop-size", "32"], ["--chroma"], ["--rate-lr-scale", "0"], ["--rate-lr-scale", "nan"]] {
             let run = try Tools.run("aec-train", args + ["-o", output()])
             assertFailure(run, status: 64, mentions: "Error")
         }
