@@ -23,16 +23,44 @@ public enum BDRate {
     /// Each fit uses the curve's points inside the shared range plus the nearest point on either side of it
     /// (so that a long sweep's far ends do not bend the cubic where it is used); with fewer than four such
     /// points, or fewer distinct PSNRs, the degree drops to what the points determine.
+    ///
+    /// A cubic can swing far outside its points where they crowd or turn back — as one small image's curve
+    /// does, with settings a fraction of a dB apart — and exp() of such a swing is astronomical. So a fit
+    /// that leaves the range of its points' ln(rate) (widened by a tenth of that range either side)
+    /// anywhere in the shared range is not used: that curve's mean ln(rate) is then taken from its points
+    /// joined by straight lines (`rate(at:on:)`), which never leave their range.
     public static func percent(reference: [RDPoint], test: [RDPoint]) -> Double? {
-        guard let overlap = overlap(reference, test) else { return nil }
-        let center = (overlap.lowerBound + overlap.upperBound) / 2
-        let half = (overlap.upperBound - overlap.lowerBound) / 2
-        guard half > 0 else { return nil }
-        guard let pRef = fit(usable(reference, in: overlap), center: center, scale: half),
-              let pTest = fit(usable(test, in: overlap), center: center, scale: half) else { return nil }
+        guard let overlap = overlap(reference, test), overlap.upperBound > overlap.lowerBound,
+              let ref = meanLogRate(reference, over: overlap), let tst = meanLogRate(test, over: overlap) else { return nil }
+        return (exp(tst - ref) - 1) * 100
+    }
+
+    /// The mean of ln(rate) over `range` along `curve`: from its cubic fit (see `percent`), or from its points
+    /// joined by straight lines where the fit strays out of their range.
+    static func meanLogRate(_ curve: [RDPoint], over range: ClosedRange<Double>) -> Double? {
+        let center = (range.lowerBound + range.upperBound) / 2
+        let half = (range.upperBound - range.lowerBound) / 2
+        let points = usable(curve, in: range)
+        guard let c = fit(points, center: center, scale: half) else { return nil }
+        let logs = points.map { log($0.rate) }
+        let spread = logs.max()! - logs.min()!
+        let low = logs.min()! - spread / 10 - 1e-9, high = logs.max()! + spread / 10 + 1e-9
+        let samples = 256
+        let stays = (0...samples).allSatisfy { k in
+            let t = -1 + 2 * Double(k) / Double(samples)
+            let value = c.reversed().reduce(0) { $0 * t + $1 }
+            return value >= low && value <= high
+        }
         // Over t in [-1, 1] (t = (psnr − center) / half), the mean of a polynomial is ½∫P(t)dt.
-        let meanDifference = (integral(pTest) - integral(pRef)) / 2
-        return (exp(meanDifference) - 1) * 100
+        if stays { return integral(c) / 2 }
+        // Straight lines: the trapezoid rule on a fine grid (exact enough: ln(rate) is linear between points).
+        var sum = 0.0
+        for k in 0...samples {
+            let psnr = range.lowerBound + (range.upperBound - range.lowerBound) * Double(k) / Double(samples)
+            guard let rate = rate(at: psnr, on: curve) else { return nil }
+            sum += (k == 0 || k == samples ? 0.5 : 1) * log(rate)
+        }
+        return sum / Double(samples)
     }
 
     /// The rate at which `curve` reaches `psnr`: ln(rate) interpolated linearly between the two neighbouring

@@ -31,6 +31,18 @@ final class BDRateTests: XCTestCase {
         XCTAssertEqual(try XCTUnwrap(BDRate.percent(reference: a, test: b)), -30, accuracy: 0.1)
     }
 
+    /// One small image's curve: settings a few hundredths of a dB apart, rates going back and forth. The
+    /// cubic through such points swings far outside them; the BD-rate must stay within what the points say
+    /// (here the test needs 29–45 bytes where the reference needs 100–101: between −71% and −55%).
+    func testCrowdedPointsDoNotExplode() throws {
+        let reference = [RDPoint(rate: 100, psnr: 23.9), RDPoint(rate: 101, psnr: 24.1)]
+        let test = [RDPoint(rate: 30, psnr: 23.95), RDPoint(rate: 31, psnr: 23.96), RDPoint(rate: 29, psnr: 23.97),
+                    RDPoint(rate: 45, psnr: 23.98), RDPoint(rate: 33, psnr: 24.2)]
+        let bd = try XCTUnwrap(BDRate.percent(reference: reference, test: test))
+        XCTAssertGreaterThan(bd, -71)
+        XCTAssertLessThan(bd, -55)
+    }
+
     func testOrderOfPointsDoesNotMatter() throws {
         let shuffled = [curve[3], curve[0], curve[5], curve[1], curve[4], curve[2]]
         let halved = curve.map { RDPoint(rate: $0.rate / 2, psnr: $0.psnr) }
