@@ -68,7 +68,8 @@ public struct CodecChoice: Sendable {
             if best == nil || cost < best!.cost { best = (index, cost, encoded) }
         }
         let chosen = candidates[best!.index]
-        if exact && options.metadata.isEmpty && options.progress == nil {
+        if exact && options.metadata.isEmpty {
+            options.progress?(1)  // the trial was the whole image: done
             return Encoded(encoded: best!.encoded, chosen: best!.index)
         }
         return Encoded(encoded: try chosen.codec.encode(image, options: withBits(chosen, options)), chosen: best!.index)
