@@ -45,13 +45,8 @@ public enum CompareBenchmark {
         }
         if !options.automaticRungs.isEmpty {
             for rung in options.automaticRungs {
-                let candidates = QualityLadder.shippedCandidates(ofRung: rung).compactMap { level -> CodecChoice.Candidate? in
-                    guard let model = try? ShippedModels.named(level.model) else { return nil }
-                    return CodecChoice.Candidate(codec: Codec(model: model), bits: level.bits, name: level.model)
-                }
-                guard !candidates.isEmpty else { continue }
-                list.append(.aecAutomatic(rung: rung, choice: CodecChoice(candidates: candidates),
-                                          halfChroma: options.halfChroma, tiles: options.tiles))
+                guard let choice = try? CodecChoice.shipped(rung: rung) else { continue }
+                list.append(.aecAutomatic(rung: rung, choice: choice, halfChroma: options.halfChroma, tiles: options.tiles))
             }
         }
         let jpeg = Array(Set(options.jpegQualities)).sorted()

@@ -75,6 +75,16 @@ public struct CodecChoice: Sendable {
         return Encoded(encoded: try chosen.codec.encode(image, options: withBits(chosen, options)), chosen: best!.index)
     }
 
+    /// What `aec-encode -q` codes with on rung `rung`: the rung's levels whose models this build ships
+    /// (`QualityLadder.shippedCandidates`), each named by its model.
+    /// - Throws: the `ShippedModels` errors when a rung's first model does not load.
+    public static func shipped(rung: Int) throws -> CodecChoice {
+        let candidates = try QualityLadder.shippedCandidates(ofRung: rung).map { level in
+            Candidate(codec: Codec(model: try ShippedModels.named(level.model)), bits: level.bits, name: level.model)
+        }
+        return CodecChoice(candidates: candidates)
+    }
+
     /// (MSE + 1) × bytes: smaller is better.
     static func cost(mse: Double, bytes: Int) -> Double { (mse + 1) * Double(bytes) }
 

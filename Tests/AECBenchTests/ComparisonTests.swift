@@ -71,6 +71,27 @@ final class ComparisonTests: XCTestCase {
         XCTAssertEqual(CompareOptions.defaultWebPQualities.count, 21)
     }
 
+    /// The "aec (automatic, -q)" curve: one setting per rung asked for, each image coded by the rung's
+    /// shipped models as `CodecChoice` chooses, decoded with the model its file names.
+    func testTheAutomaticCurveIsWhatTheChoiceMakes() throws {
+        var options = CompareOptions()
+        options.automaticRungs = [QualityLadder.defaultRung, QualityLadder.levels.count]
+        options.jpegQualities = []
+        options.webpQualities = []
+        let codecs = CompareBenchmark.codecs(options)
+        XCTAssertEqual(codecs.map { "\($0.curve) \($0.setting)" }, ["aec (automatic, -q) q50", "aec (automatic, -q) q100"])
+        let images = Self.images()
+        let r = try Comparison.measure(codecs[0], on: images, jobs: 2)
+        let choice = try CodecChoice.shipped(rung: QualityLadder.defaultRung)
+        for (i, image) in images.enumerated() {
+            let result = try choice.encode(image.image)
+            XCTAssertEqual(r.bytes[i], result.encoded.bytes.count, image.name)
+            let decoded = try choice.candidates[result.chosen].codec.decode(result.encoded.bytes)
+            XCTAssertEqual(r.psnrs[i], BenchMetrics.psnr(mse: Quality.mse(image.image, decoded)), accuracy: 1e-9, image.name)
+        }
+        XCTAssertTrue(r.isAEC)
+    }
+
     func testAWholeRunWritesTheReport() throws {
         var options = CompareOptions()
         options.models = [("tiny", Fixtures.tinyModel)]

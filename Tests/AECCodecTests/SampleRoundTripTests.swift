@@ -20,11 +20,9 @@ final class SampleRoundTripTests: XCTestCase {
     static let photoModelSamples: Set<String> = ["photo-cat-160x120", "gradient-rgb-61x45", "ramp-rgba-30x30", "strip-1x100"]
 
     func testSamplesRoundTripAboveTheirFloors() throws {
-        let candidates = try QualityLadder.shippedCandidates(ofRung: QualityLadder.defaultRung).map { level in
-            CodecChoice.Candidate(codec: Codec(model: try ShippedModels.named(level.model)), bits: level.bits, name: level.model)
-        }
+        let choice = try CodecChoice.shipped(rung: QualityLadder.defaultRung)
+        let candidates = choice.candidates
         XCTAssertEqual(candidates.map(\.name), [ShippedModels.defaultName, QualityLadder.photoModelName])
-        let choice = CodecChoice(candidates: candidates)
         let names = try FileManager.default.contentsOfDirectory(atPath: GoldenTests.samples.path)
             .filter { $0.hasSuffix(".png") }.sorted()
         XCTAssertEqual(Set(names.map { String($0.dropLast(4)) }), Set(Self.floors.keys), "a sample without a floor, or a floor without a sample")

@@ -55,11 +55,9 @@ final class ShippedModelTests: XCTestCase {
     /// keeps the default model's result on Fashion-MNIST: the same floor and ceiling.
     func testDefaultSettingsKeepTheDefaultModelsResultOnFashionMNIST() throws {
         let images = try Self.testImages(Self.imageCount)
-        let candidates = try QualityLadder.shippedCandidates(ofRung: QualityLadder.defaultRung).map { level in
-            CodecChoice.Candidate(codec: Codec(model: try ShippedModels.named(level.model)), bits: level.bits, name: level.model)
-        }
+        let choice = try CodecChoice.shipped(rung: QualityLadder.defaultRung)
+        let candidates = choice.candidates
         XCTAssertEqual(candidates.count, 2, "the default rung has the default and the photo model")
-        let choice = CodecChoice(candidates: candidates)
         var bytes = 0.0, psnr = 0.0, chosen = [Int](repeating: 0, count: candidates.count)
         for image in images {
             let result = try choice.encode(image)

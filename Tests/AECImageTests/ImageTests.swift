@@ -21,6 +21,19 @@ final class ImageTests: XCTestCase {
 }
 
 final class QualityTests: XCTestCase {
+    /// Colour channels only: alpha is left out, and gray compares with RGB as R = G = B.
+    func testColourMSELeavesAlphaOutAndComparesGrayWithRGB() {
+        let rgba = Image(width: 2, height: 1, channels: 4, samples: [10, 20, 30, 0, 40, 40, 40, 255])
+        let rgb = Image(width: 2, height: 1, channels: 3, samples: [12, 20, 30, 40, 40, 46])
+        XCTAssertEqual(Quality.colourMSE(rgba, rgb), (4 + 36) / 6.0)
+        let gray = Image(width: 2, height: 1, channels: 1, samples: [20, 40])
+        XCTAssertEqual(Quality.colourMSE(gray, rgb), (64 + 0 + 100 + 0 + 0 + 36) / 6.0)
+        XCTAssertEqual(Quality.colourMSE(rgb, gray), Quality.colourMSE(gray, rgb))
+        let grayAlpha = Image(width: 2, height: 1, channels: 2, samples: [20, 0, 43, 9])
+        XCTAssertEqual(Quality.colourMSE(gray, grayAlpha), 9 / 2.0)
+        XCTAssertEqual(Quality.psnr(mse: 0), .infinity)
+    }
+
     func testPSNRAllZeroAgainstAllOne() {
         let zero = Image(width: 3, height: 2, channels: 1, samples: [UInt8](repeating: 0, count: 6))
         let one = Image(width: 3, height: 2, channels: 1, samples: [UInt8](repeating: 1, count: 6))

@@ -196,8 +196,8 @@ final class DatasetTests: XCTestCase {
         XCTAssertTrue(first.allSatisfy { $0.allSatisfy { (0...1).contains($0) } })
 
         // Every tile is a crop of one of the two gray images.
-        let gray = try PNG.read(contentsOf: directory + "/b.png").toGray()
-        let small = PNGCropTiles.padded(ramp(width: 10, height: 12))
+        let gray = PNGCropTiles.plane(of: try PNG.read(contentsOf: directory + "/b.png").toGray())
+        let small = PNGCropTiles.padded(PNGCropTiles.plane(of: ramp(width: 10, height: 12)), side: 28)
         for tile in first + tiles(source, epoch: 5) {
             XCTAssertTrue(isCrop(tile, of: gray) || isCrop(tile, of: small))
         }
@@ -223,8 +223,8 @@ final class DatasetTests: XCTestCase {
         let source = try PNGCropTiles(directory: directory, seed: 5, side: 40)
         XCTAssertEqual(source.side, 40)
         XCTAssertEqual(source.count, 2 * 1 + 1, "(90/40)·(60/40) crops of the large image, 1 of the small one")
-        let gray = try PNG.read(contentsOf: directory + "/b.png").toGray()
-        let small = PNGCropTiles.padded(ramp(width: 10, height: 12), side: 40)
+        let gray = PNGCropTiles.plane(of: try PNG.read(contentsOf: directory + "/b.png").toGray())
+        let small = PNGCropTiles.padded(PNGCropTiles.plane(of: ramp(width: 10, height: 12)), side: 40)
         XCTAssertEqual(small.width, 40)
         XCTAssertEqual(small.height, 40)
         for tile in tiles(source, epoch: 0) + tiles(source, epoch: 1) {
@@ -246,15 +246,6 @@ final class DatasetTests: XCTestCase {
         XCTAssertEqual(source.count, 12 + 2 + 2 + 4)
         let (_, cb, cr) = ColorTransform.ycbcrPlanes(of: image)
         let planes = [PNGCropTiles.plane(of: image.toGray()), cb.halved(), cr.halved(), PNGCropTiles.plane(of: ramp(width: 60, height: 60))]
-        func isCrop(_ tile: [Float], of plane: Plane) -> Bool {
-            for y0 in 0...(plane.height - 28) {
-                for x0 in 0...(plane.width - 28) where tile[0] == plane[x0, y0] {
-                    let same = (0..<(28 * 28)).allSatisfy { (i: Int) -> Bool in tile[i] == plane[x0 + i % 28, y0 + i / 28] }
-                    if same { return true }
-                }
-            }
-            return false
-        }
         var seen = Set<Int>()
         for tile in tiles(source, epoch: 0) + tiles(source, epoch: 1) + tiles(source, epoch: 2) {
             let from = planes.indices.filter { isCrop(tile, of: planes[$0]) }
@@ -292,16 +283,11 @@ final class DatasetTests: XCTestCase {
         }
     }
 
-    private func isCrop(_ tile: [Float], of image: Image, side: Int = 28) -> Bool {
-        for y0 in 0...(image.height - side) {
-            for x0 in 0...(image.width - side) {
-                var same = true
-                for y in 0..<side where same {
-                    for x in 0..<side where tile[y * side + x] != Float(image.samples[(y0 + y) * image.width + x0 + x]) / 255 {
-                        same = false
-                        break
-                    }
-                }
+    /// Whether `tile` (side × side) is a crop of `plane` somewhere.
+    private func isCrop(_ tile: [Float], of plane: Plane, side: Int = 28) -> Bool {
+        for y0 in 0...(plane.height - side) {
+            for x0 in 0...(plane.width - side) where tile[0] == plane[x0, y0] {
+                let same = (0..<(side * side)).allSatisfy { (i: Int) -> Bool in tile[i] == plane[x0 + i % side, y0 + i / side] }
                 if same { return true }
             }
         }

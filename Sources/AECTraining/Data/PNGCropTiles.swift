@@ -56,7 +56,7 @@ public struct PNGCropTiles: TileSource {
                 skipped.append((path, error.description))
                 continue
             }
-            var imagePlanes = [Self.plane(of: Self.padded(image.toGray(), side: side))]
+            var imagePlanes = [Self.padded(Self.plane(of: image.toGray()), side: side)]
             if chroma && image.channels >= 3 {
                 let (_, cb, cr) = ColorTransform.ycbcrPlanes(of: image)
                 imagePlanes += [Self.padded(cb.halved(), side: side), Self.padded(cr.halved(), side: side)]
@@ -105,18 +105,6 @@ public struct PNGCropTiles: TileSource {
             if cumulativeWeights[middle] > weight { high = middle } else { low = middle + 1 }
         }
         return low
-    }
-
-    /// `gray` extended to at least side×side by repeating its last column and last row.
-    static func padded(_ gray: Image, side: Int = Architecture.tileSide) -> Image {
-        if gray.width >= side && gray.height >= side { return gray }
-        let width = max(gray.width, side), height = max(gray.height, side)
-        var samples = [UInt8](repeating: 0, count: width * height)
-        for y in 0..<height {
-            let sourceRow = min(y, gray.height - 1) * gray.width
-            for x in 0..<width { samples[y * width + x] = gray.samples[sourceRow + min(x, gray.width - 1)] }
-        }
-        return Image(width: width, height: height, channels: 1, samples: samples)
     }
 
     /// A gray image's samples / 255.
