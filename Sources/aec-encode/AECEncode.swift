@@ -40,11 +40,11 @@ struct AECEncode: ParsableCommand {
     var output: String?
 
     @Option(name: [.short, .long], help: ArgumentHelp(
-        "Quality 0…100, as in cwebp: picks a shipped model and bits per code value, one of \(QualityLadder.levels.count) settings (Docs/MODELS.md); higher: larger files, better images. Default: the default model at \(Codec.defaultBits) bits (as -q \(QualityLadder.qualities(ofRung: QualityLadder.defaultRung).upperBound)).",
+        "Quality 0…100, as in cwebp: one of \(QualityLadder.levels.count) settings (Docs/MODELS.md), each a Fashion-MNIST model and the photo model with their bits; each image is coded by whichever of the two suits it (-v says which). Higher: larger files, better images. Default: as -q \(QualityLadder.qualities(ofRung: QualityLadder.defaultRung).upperBound).",
         valueName: "Q"))
     var quality: Int?
 
-    @Option(help: ArgumentHelp("Bits per code value, \(Limits.bits.lowerBound)…\(Limits.bits.upperBound), with the default model or --model (fewer: smaller files, lower quality; default \(Codec.defaultBits)).", valueName: "B"))
+    @Option(help: ArgumentHelp("Bits per code value, \(Limits.bits.lowerBound)…\(Limits.bits.upperBound), with the default model (or --model) for every image, no choice (fewer: smaller files, lower quality; default \(Codec.defaultBits)).", valueName: "B"))
     var bits: Int?
 
     @Flag(help: "Code the colour (chroma) planes at full resolution (4:4:4) instead of half resolution in each direction (4:2:0, the default, as JPEG and WebP).")
@@ -53,7 +53,7 @@ struct AECEncode: ParsableCommand {
     @Flag(help: "Code the colour (chroma) planes at half resolution (4:2:0): the default.")
     var halfChroma = false
 
-    @Option(help: ArgumentHelp("Model file (default: the shipped default model).", valueName: "FILE"))
+    @Option(help: ArgumentHelp("Model file, used for every image (default: the shipped models, chosen per image).", valueName: "FILE"))
     var model: String?
 
     @Flag(help: "Code 28×28 tiles independently (format version 3), as before whole-image coding; by default an image larger than one tile is coded whole (version 5).")
