@@ -153,7 +153,7 @@ public final class Codec: @unchecked Sendable {
 
     /// The reconstructed tiles ([tiles × 28·28]) from codes ([tiles × codeCount]), on `jobs` threads.
     public func runDecoder(codes: [Float], jobs: Int) -> [Float] {
-        TileNetwork(model.network).decode(codes: codes, jobs: jobs)
+        TileNetwork(model.network, decoder: model.decoder).decode(codes: codes, jobs: jobs)
     }
 
     // MARK: Decoding

@@ -20,8 +20,12 @@ public struct CodecModel: Sendable {
     /// Where it came from, for messages.
     public let name: String
     private let tables: EntropyTables
+    private let decoderCache = DecoderCache()
 
     public var network: Autoencoder { file.model }
+
+    /// The network's decoder in integers, which every decode runs (built on first use, a few milliseconds).
+    public var decoder: FixedPointDecoder { decoderCache.decoder(for: file.model) }
     /// The bit depths this model has entropy tables for, ascending.
     public var availableBits: [Int] { tables.extents.keys.sorted() }
 
@@ -131,5 +135,20 @@ private final class EntropyTables: @unchecked Sendable {
         }
         built[bits] = result
         return try result.get()
+    }
+}
+
+/// The integer decoder of one model, built once; safe to share between threads.
+private final class DecoderCache: @unchecked Sendable {
+    private let lock = Lock()
+    private var built: FixedPointDecoder?
+
+    func decoder(for network: Autoencoder) -> FixedPointDecoder {
+        lock.lock()
+        defer { lock.unlock() }
+        if let built { return built }
+        let decoder = FixedPointDecoder(network)
+        built = decoder
+        return decoder
     }
 }

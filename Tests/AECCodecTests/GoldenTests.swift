@@ -78,13 +78,14 @@ final class GoldenTests: XCTestCase {
     }
 
     /// Files of the first release (format version 1, made with the first default model, which ships on as
-    /// `small`) still decode to the same pixels. These are never regenerated.
+    /// `small`) still decode to the same pixels. These are never regenerated (their checksums were updated
+    /// once, on purpose, when decoding moved to integers).
     func testVersionOneFilesOfTheFirstReleaseStillDecode() throws {
         try checkOldFiles(in: "v1", version: 1, model: "small")
     }
 
     /// Files of format version 2 (before flat tiles; made with the default model) still decode to the same
-    /// pixels. These are never regenerated.
+    /// pixels. These are never regenerated (checksums updated once, as above).
     func testVersionTwoFilesStillDecode() throws {
         try checkOldFiles(in: "v2", version: 2, model: "default")
     }

@@ -3,10 +3,17 @@ import AECNet
 
 /// The network run over many 28×28 tiles at once: in chunks of 16 tiles, one `ForwardPass` per thread.
 /// Each tile goes through the network on its own, so the result is the same for any number of threads.
+/// Encoding runs the float encoder; decoding the integer decoder (`FixedPointDecoder`), the same on every CPU.
 public struct TileNetwork: Sendable {
     public let network: Autoencoder
+    let decoder: FixedPointDecoder?
 
-    public init(_ network: Autoencoder) { self.network = network }
+    /// - Parameter decoder: `network`'s integer decoder; pass the model's (`CodecModel.decoder`), which is
+    ///   built once. Without one, `decode` builds one per call.
+    public init(_ network: Autoencoder, decoder: FixedPointDecoder? = nil) {
+        self.network = network
+        self.decoder = decoder
+    }
 
     /// The code of every tile: [tiles × 28·28] in, [tiles × codeCount] out.
     public func encode(tiles: [Float], jobs: Int) -> [Float] {
@@ -24,12 +31,19 @@ public struct TileNetwork: Sendable {
     /// The reconstructed tiles from their codes: [tiles × codeCount] in, [tiles × 28·28] out.
     public func decode(codes: [Float], jobs: Int) -> [Float] {
         let tileSize = Tiling.side * Tiling.side, codeCount = network.architecture.codeCount
-        let count = codes.count / codeCount
+        let count = codes.count / codeCount, chunk = 16
+        let chunks = (count + chunk - 1) / chunk
+        let decoder = self.decoder ?? FixedPointDecoder(network)
         var tiles = [Float](repeating: 0, count: count * tileSize)
-        inChunks(count: count, jobs: jobs, into: &tiles) { pass, first, n in
-            codes.withUnsafeBufferPointer { pass.decoderInput.update(from: $0.baseAddress! + first * codeCount, count: n * codeCount) }
-            network.decode(pass, n: n)
-            return (pass.output, n * tileSize, first * tileSize)
+        codes.withUnsafeBufferPointer { codes in
+            tiles.withUnsafeMutableBufferPointer { tiles in
+                Parallel.forEach(chunks, threads: max(1, min(jobs, chunks))) { _, c in
+                    let first = c * chunk
+                    decoder.decode(codes.baseAddress! + first * codeCount, n: min(chunk, count - first),
+                                   codeHeight: Architecture.codeSide, codeWidth: Architecture.codeSide,
+                                   into: tiles.baseAddress! + first * tileSize)
+                }
+            }
         }
         return tiles
     }

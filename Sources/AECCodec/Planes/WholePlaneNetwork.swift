@@ -12,14 +12,19 @@ import AECNet
 /// and bands can run on several threads.
 public struct WholePlaneNetwork: Sendable {
     public let network: Autoencoder
+    /// What `decode` runs: the network's decoder in integers (`FixedPointDecoder`), the same on every CPU.
+    public let decoder: FixedPointDecoder
     /// Code rows per band (≥ 1); `nil` picks them from the width (`defaultBandCodeRows`).
     public var bandCodeRows: Int?
     /// Added to the architecture's halos: only for the test that shows a smaller halo would be wrong.
     var haloAdjustment = 0
 
-    public init(_ network: Autoencoder, bandCodeRows: Int? = nil) {
+    /// - Parameter decoder: `network`'s integer decoder; pass the model's (`CodecModel.decoder`), which is
+    ///   built once, rather than building one per plane (nil builds one).
+    public init(_ network: Autoencoder, decoder: FixedPointDecoder? = nil, bandCodeRows: Int? = nil) {
         precondition(bandCodeRows.map { $0 >= 1 } ?? true, "a band has at least one code row")
         self.network = network
+        self.decoder = decoder ?? FixedPointDecoder(network)
         self.bandCodeRows = bandCodeRows
     }
 
@@ -83,7 +88,7 @@ public struct WholePlaneNetwork: Sendable {
         let codeWidth = width / scale, codeHeight = height / scale
         let halo = network.architecture.encoderHaloCodeRows + haloAdjustment
         var code = [Float](repeating: 0, count: codeHeight * codeWidth * channels)
-        forEachBand(codeHeight: codeHeight, codeWidth: codeWidth, halo: halo, jobs: jobs, progress: progress, into: &code) { rows, band in
+        forEachBand(codeHeight: codeHeight, codeWidth: codeWidth, halo: halo, jobs: jobs, progress: progress, into: &code) { rows, band, out in
             // Input rows 4·band.lowerBound ..< 4·band.upperBound, halo included.
             let pass = ForwardPass(architecture: network.architecture, capacity: 1, height: band.count * scale, width: width,
                                    inferenceOnly: true)
@@ -91,7 +96,8 @@ public struct WholePlaneNetwork: Sendable {
             network.encode(pass, n: 1)
             // The band's own code rows, without the halo: [rows.count × codeWidth × channels].
             let rowSize = codeWidth * channels
-            return (pass, pass.code + (rows.lowerBound - band.lowerBound) * rowSize, rows.lowerBound * rowSize, rows.count * rowSize)
+            (out + rows.lowerBound * rowSize).update(from: pass.code + (rows.lowerBound - band.lowerBound) * rowSize,
+                                                     count: rows.count * rowSize)
         }
         return code
     }
@@ -104,25 +110,25 @@ public struct WholePlaneNetwork: Sendable {
         let width = codeWidth * scale
         let halo = network.architecture.decoderHaloCodeRows + haloAdjustment
         var plane = [Float](repeating: 0, count: codeHeight * scale * width)
-        forEachBand(codeHeight: codeHeight, codeWidth: codeWidth, halo: halo, jobs: jobs, progress: progress, into: &plane) { rows, band in
-            let pass = ForwardPass(architecture: network.architecture, capacity: 1, height: band.count * scale, width: width,
-                                   inferenceOnly: true)
-            let rowSize = codeWidth * channels
-            pass.decoderInput.update(from: code + band.lowerBound * rowSize, count: band.count * rowSize)
-            network.decode(pass, n: 1)
-            // The band's own output rows: [rows.count·4 × width].
-            let outRow = scale * width
-            return (pass, pass.output + (rows.lowerBound - band.lowerBound) * outRow, rows.lowerBound * outRow, rows.count * outRow)
+        forEachBand(codeHeight: codeHeight, codeWidth: codeWidth, halo: halo, jobs: jobs, progress: progress, into: &plane) { rows, band, out in
+            let rowSize = codeWidth * channels, outRow = scale * width
+            // The band's output, halo included: [band.count·4 × width].
+            let decoded = UnsafeMutablePointer<Float>.allocate(capacity: band.count * outRow)
+            defer { decoded.deallocate() }
+            decoder.decode(code + band.lowerBound * rowSize, n: 1, codeHeight: band.count, codeWidth: codeWidth, into: decoded)
+            // The band's own output rows.
+            (out + rows.lowerBound * outRow).update(from: decoded + (rows.lowerBound - band.lowerBound) * outRow,
+                                                    count: rows.count * outRow)
         }
         return plane
     }
 
     /// Cuts `codeHeight` code rows into bands, widens each by `halo` rows on both sides (clamped), and runs
-    /// `body(rows, bandWithHalo)` for each on up to `jobs` threads; `body` returns its pass (kept alive
-    /// until the copy), where the band's result starts, where it goes in `out`, and how many floats it is.
+    /// `body(rows, bandWithHalo, out)` for each on up to `jobs` threads; `body` writes its band's own rows
+    /// into `out` (each band writes only its own).
     private func forEachBand(codeHeight: Int, codeWidth: Int, halo: Int, jobs: Int, progress: Progress?,
                              into out: inout [Float],
-                             _ body: (Range<Int>, Range<Int>) -> (ForwardPass, UnsafeMutablePointer<Float>, Int, Int)) {
+                             _ body: (Range<Int>, Range<Int>, UnsafeMutablePointer<Float>) -> Void) {
         let rowsPerBand = bandCodeRows ?? Self.defaultBandCodeRows(codeWidth: codeWidth)
         let bands = (codeHeight + rowsPerBand - 1) / rowsPerBand
         let lock = Lock()
@@ -131,8 +137,7 @@ public struct WholePlaneNetwork: Sendable {
             Parallel.forEach(bands, threads: max(1, min(jobs, bands))) { _, b in
                 let rows = b * rowsPerBand ..< min(codeHeight, (b + 1) * rowsPerBand)
                 let band = max(0, rows.lowerBound - max(0, halo)) ..< min(codeHeight, rows.upperBound + max(0, halo))
-                let (pass, source, offset, count) = body(rows, band)
-                withExtendedLifetime(pass) { (out.baseAddress! + offset).update(from: source, count: count) }
+                body(rows, band, out.baseAddress!)
                 if let progress {
                     // Under the lock, so that the fractions arrive one at a time and in order.
                     lock.withLock { done += 1; progress(Double(done) / Double(bands)) }

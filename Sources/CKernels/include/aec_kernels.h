@@ -9,6 +9,8 @@
 #ifndef AEC_KERNELS_H
 #define AEC_KERNELS_H
 
+#include <stdint.h>
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -62,6 +64,22 @@ void aec_single_output_forward(float *out, const float *input, const float *weig
                                long n, long h, long w, long cin);
 void aec_single_output_backward(float *d_input, float *d_weight, float *d_bias, const float *d_out,
                                 const float *input, const float *weight, long n, long h, long w, long cin);
+
+// MARK: - The integer decoder (fixed_point.c): exact integer sums, the same on every CPU with either set.
+
+/// The 3×3 convolution in integers, ReLU'd: out[y, x, co] = clamp((Σ_tap Σ_ci in(y, x, tap, ci) · weight(tap,
+/// ci, co) + bias[co] + half) >> shift[co], 0, 32767), half = 2^(shift − 1) (0 when shift is 0), sums modulo
+/// 2^32. `padded` is the input image with a one-pixel zero border, [(h + 2)·(w + 2) + 6, c2] (six spare zero
+/// pixels at the end), c2 even; `packed` holds the weights as [⌈cout/16⌉, 9, c2/2, 16, 2] (each output
+/// channel's two weights for input channels 2p and 2p + 1 side by side; channels past cout zero); bias and
+/// shift have ⌈cout/16⌉·16 entries. out is [h, w, cout].
+void aec_int_conv3x3(const int16_t *padded, long h, long w, long c2, const int16_t *packed, const int32_t *bias,
+                     const int32_t *shift, long cout, int16_t *out);
+
+/// The 3×3 convolution with one output channel, raw sums: out[y, x] = bias + Σ_tap Σ_ci in(y, x, tap, ci) ·
+/// weight[tap·c2 + ci], modulo 2^32. `padded` as above; weight [9, c2].
+void aec_int_conv3x3_single(const int16_t *padded, long h, long w, long c2, const int16_t *weight, int32_t bias,
+                            int32_t *out);
 
 #ifdef __cplusplus
 }
