@@ -111,6 +111,53 @@ extension EngineBenchmark {
     }
 }
 
+extension EngineBenchmark {
+    public struct DecoderResult: Sendable {
+        public var architecture: Architecture
+        /// Tiles decoded per second: the float decoder (the training network's, best kernel set), the integer
+        /// decoder with the best kernel set, and the integer decoder with the portable kernels.
+        public var floatImagesPerSecond: Double
+        public var integerImagesPerSecond: Double
+        public var portableIntegerImagesPerSecond: Double
+    }
+
+    /// Decoder-only images/s (chunks of 16 tiles per thread, codes of a random-weight model), the float
+    /// decoder against the integer one (`FixedPointDecoder`), each timed for about `seconds`.
+    public static func measureDecoder(_ architecture: Architecture, threads: Int, seconds: Double) -> DecoderResult {
+        let model = Autoencoder(architecture: architecture, seed: 1)
+        let decoder = FixedPointDecoder(model)
+        let chunk = 16, codeCount = architecture.codeCount, tile = Architecture.tileSide * Architecture.tileSide
+        var rng = SplitMix64(seed: 9, stream: 2)
+        let codes = (0..<(chunk * codeCount)).map { _ in rng.nextUnitFloat() }
+        let passes = (0..<threads).map { _ in ForwardPass(architecture: architecture, capacity: chunk, inferenceOnly: true) }
+        for pass in passes { pass.decoderInput.update(from: codes, count: codes.count) }
+        let outputs = (0..<threads).map { _ in UnsafeMutablePointer<Float>.allocate(capacity: chunk * tile) }
+        defer { outputs.forEach { $0.deallocate() } }
+        let roundChunks = 4 * threads
+        let rate = { (seconds: TimeInterval) in Double(roundChunks * chunk) / seconds }
+        let float = timeIt(seconds: seconds) {
+            Parallel.forEach(roundChunks, threads: threads) { worker, _ in model.decode(passes[worker], n: chunk) }
+        }
+        let integer = {
+            timeIt(seconds: seconds) {
+                codes.withUnsafeBufferPointer { c in
+                    Parallel.forEach(roundChunks, threads: threads) { worker, _ in
+                        decoder.decode(c.baseAddress!, n: chunk, codeHeight: Architecture.codeSide,
+                                       codeWidth: Architecture.codeSide, into: outputs[worker])
+                    }
+                }
+            }
+        }
+        let best = EngineKernels.current
+        let integerBest = integer()
+        EngineKernels.use(.portable)
+        let integerPortable = integer()
+        EngineKernels.use(best)
+        return DecoderResult(architecture: architecture, floatImagesPerSecond: rate(float),
+                             integerImagesPerSecond: rate(integerBest), portableIntegerImagesPerSecond: rate(integerPortable))
+    }
+}
+
 /// Deterministic smooth random tiles (sums of a few random gradients and blobs): a stand-in for real data
 /// where only the speed matters.
 public struct SyntheticTiles: TileSource {

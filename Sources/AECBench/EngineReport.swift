@@ -3,7 +3,7 @@ import AECNet
 import Foundation
 
 /// `aec-bench engine`: the engine's speed as Markdown tables — our GEMM against the plain reference, the
-/// network's forward and training images per second, and optionally the time per layer. Every figure comes
+/// network's forward and training images per second, the float decoder against the integer one, and optionally the time per layer. Every figure comes
 /// with a reference measured in the same run, because shared machines are noisy.
 public struct EngineReport {
     public var architectures: [Architecture]
@@ -49,6 +49,15 @@ public struct EngineReport {
                               r.trainingImagesPerSecond, r.trainingGflops)
             if kernelGflops > 0 { line += String(format: " %.0f%% |", 100 * r.forwardGflops / (kernelGflops * Double(threads))) }
             emit(line)
+        }
+        emit("\n## Decoder (\(threads) threads): float against integer (FixedPointDecoder)\n")
+        emit("| widths | float img/s | integer img/s | integer / float | integer, portable kernels img/s |")
+        emit("|---|---:|---:|---:|---:|")
+        for a in architectures {
+            let r = EngineBenchmark.measureDecoder(a, threads: threads, seconds: seconds)
+            emit(String(format: "| %@ | %.0f | %.0f | %.2f× | %.0f |", a.description, r.floatImagesPerSecond,
+                        r.integerImagesPerSecond, r.integerImagesPerSecond / r.floatImagesPerSecond,
+                        r.portableIntegerImagesPerSecond))
         }
         if layers {
             for a in architectures { layerTable(a, emit) }
