@@ -114,15 +114,15 @@ extension EngineBenchmark {
 extension EngineBenchmark {
     public struct DecoderResult: Sendable {
         public var architecture: Architecture
-        /// Tiles decoded per second: the float decoder (the training network's, best kernel set), the integer
-        /// decoder with the best kernel set, and the integer decoder with the portable kernels.
+        /// Tiles decoded per second: the float decoder (the training network's, best kernel set), and the
+        /// integer decoder with each kernel set this CPU runs (best first).
         public var floatImagesPerSecond: Double
-        public var integerImagesPerSecond: Double
-        public var portableIntegerImagesPerSecond: Double
+        public var integerImagesPerSecond: [(set: EngineKernels.Set, rate: Double)]
     }
 
     /// Decoder-only images/s (chunks of 16 tiles per thread, codes of a random-weight model), the float
-    /// decoder against the integer one (`FixedPointDecoder`), each timed for about `seconds`.
+    /// decoder (with the kernel set in use) against the integer one (`FixedPointDecoder`) with each set, each
+    /// timed for about `seconds`.
     public static func measureDecoder(_ architecture: Architecture, threads: Int, seconds: Double) -> DecoderResult {
         let model = Autoencoder(architecture: architecture, seed: 1)
         let decoder = FixedPointDecoder(model)
@@ -148,13 +148,14 @@ extension EngineBenchmark {
                 }
             }
         }
-        let best = EngineKernels.current
-        let integerBest = integer()
-        EngineKernels.use(.portable)
-        let integerPortable = integer()
-        EngineKernels.use(best)
-        return DecoderResult(architecture: architecture, floatImagesPerSecond: rate(float),
-                             integerImagesPerSecond: rate(integerBest), portableIntegerImagesPerSecond: rate(integerPortable))
+        let current = EngineKernels.current
+        var rates: [(set: EngineKernels.Set, rate: Double)] = []
+        for set in EngineKernels.supported {
+            EngineKernels.use(set)
+            rates.append((set, rate(integer())))
+        }
+        EngineKernels.use(current)
+        return DecoderResult(architecture: architecture, floatImagesPerSecond: rate(float), integerImagesPerSecond: rates)
     }
 }
 

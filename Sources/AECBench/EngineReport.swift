@@ -51,13 +51,15 @@ public struct EngineReport {
             emit(line)
         }
         emit("\n## Decoder (\(threads) threads): float against integer (FixedPointDecoder)\n")
-        emit("| widths | float img/s | integer img/s | integer / float | integer, portable kernels img/s |")
-        emit("|---|---:|---:|---:|---:|")
+        let sets = EngineKernels.supported
+        emit("| widths | float img/s | " + sets.map { "integer, \($0) img/s" }.joined(separator: " | ")
+             + " | integer (\(sets[0])) / float |")
+        emit("|---|---:|" + sets.map { _ in "---:|" }.joined() + "---:|")
         for a in architectures {
             let r = EngineBenchmark.measureDecoder(a, threads: threads, seconds: seconds)
-            emit(String(format: "| %@ | %.0f | %.0f | %.2f× | %.0f |", a.description, r.floatImagesPerSecond,
-                        r.integerImagesPerSecond, r.integerImagesPerSecond / r.floatImagesPerSecond,
-                        r.portableIntegerImagesPerSecond))
+            emit(String(format: "| %@ | %.0f | ", a.description, r.floatImagesPerSecond)
+                 + r.integerImagesPerSecond.map { String(format: "%.0f", $0.rate) }.joined(separator: " | ")
+                 + String(format: " | %.2f× |", r.integerImagesPerSecond[0].rate / r.floatImagesPerSecond))
         }
         if layers {
             for a in architectures { layerTable(a, emit) }

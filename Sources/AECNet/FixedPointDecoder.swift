@@ -250,9 +250,9 @@ public struct FixedPointDecoder: Sendable {
                 let v = abs(Double(weight[k * cout + co]))
                 sum += v; largest = max(largest, v)
             }
-            // At least eOut − eIn, so that the shift to the next layer's scale is a right shift.
-            let f = max(weightExponent(sum: sum, largest: largest, bias: Double(bias[co]), eIn: eIn, inputLevel: inputLevel),
-                        eOut - eIn)
+            // The shift to the next layer's scale, f + eIn − eOut, must lie in 0…31 (a right shift of an int32).
+            let f = min(max(weightExponent(sum: sum, largest: largest, bias: Double(bias[co]), eIn: eIn, inputLevel: inputLevel),
+                            eOut - eIn), 31 + eOut - eIn)
             shifts[co] = Int32(f + eIn - eOut)
             biases[co] = Int32(quantized(bias[co], exponent: f + eIn, limit: Double(1 << 30)))
             let (j, jj) = co.quotientAndRemainder(dividingBy: 16)
@@ -274,8 +274,8 @@ public struct FixedPointDecoder: Sendable {
         for k in 0..<(9 * cin) {
             sum += abs(Double(weight[k])); largest = max(largest, abs(Double(weight[k])))
         }
-        let f = max(weightExponent(sum: sum, largest: largest, bias: Double(bias), eIn: eIn, inputLevel: inputLevel),
-                    zFractionBits - eIn)
+        let f = min(max(weightExponent(sum: sum, largest: largest, bias: Double(bias), eIn: eIn, inputLevel: inputLevel),
+                        zFractionBits - eIn), 31 + zFractionBits - eIn)
         var packed = [Int16](repeating: 0, count: 9 * c2)
         for tap in 0..<9 {
             for ci in 0..<cin { packed[tap * c2 + ci] = Int16(quantized(weight[tap * cin + ci], exponent: f, limit: 32767)) }
@@ -317,16 +317,21 @@ public struct FixedPointDecoder: Sendable {
     /// 0 for the encoder's layers).
     static func calibratedMaxima(_ network: Autoencoder) -> [Float] {
         let arch = network.architecture
-        let pass = ForwardPass(architecture: arch, capacity: calibrationTiles)
         let codes = calibrationCodes(channels: arch.codeChannels)
-        pass.decoderInput.update(from: codes, count: codes.count)
-        network.decode(pass, n: calibrationTiles)
+        // A few tiles at a time: a pass that keeps every layer's output holds ~2 MB per tile.
+        let chunk = 4
+        let pass = ForwardPass(architecture: arch, capacity: chunk)
         var maxima = [Float](repeating: 0, count: arch.layers.count)
-        for i in (arch.codeLayer + 1)..<arch.layers.count {
-            let s = pass.shapes[i], out = pass.outputs[i]
-            var m: Float = 0
-            for k in 0..<(calibrationTiles * s.h * s.w * s.c) { m = max(m, out[k]) }
-            maxima[i] = m
+        for first in stride(from: 0, to: calibrationTiles, by: chunk) {
+            let n = min(chunk, calibrationTiles - first)
+            codes.withUnsafeBufferPointer {
+                pass.decoderInput.update(from: $0.baseAddress! + first * arch.codeCount, count: n * arch.codeCount)
+            }
+            network.decode(pass, n: n)
+            for i in (arch.codeLayer + 1)..<arch.layers.count {
+                let s = pass.shapes[i], out = pass.outputs[i]
+                for k in 0..<(n * s.h * s.w * s.c) { maxima[i] = max(maxima[i], out[k]) }
+            }
         }
         return maxima
     }

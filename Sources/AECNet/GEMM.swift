@@ -246,12 +246,21 @@ private func gemv(transA: Bool, m: Int, k: Int, a: UnsafePointer<Float>, lda: In
 /// Which kernels run: chosen at run time from the CPU (CPUID), the same binary on every x86-64 CPU.
 public enum EngineKernels {
     /// The kernel sets (aec_kernels.h).
-    public enum Set: Int32, Sendable {
+    /// The kernel sets (aec_kernels.h), each running on fewer CPUs than the one before; all give the same
+    /// results.
+    public enum Set: Int32, Sendable, CaseIterable, Comparable {
         case portable = 0
         case avx2 = 1
+        /// AVX2 + FMA, and AVX-512 VNNI for the integer decoder.
+        case avx512 = 2
+
+        public static func < (a: Set, b: Set) -> Bool { a.rawValue < b.rawValue }
     }
 
-    /// The set in use: the best this CPU runs, unless `AEC_KERNELS=portable` was set when the process
+    /// The sets this CPU runs, the best first.
+    public static var supported: [Set] { Set.allCases.filter { $0 <= best }.reversed() }
+
+    /// The set in use: the best this CPU runs, unless `AEC_KERNELS=portable` (or `avx2`) was set when the process
     /// started, or `use` changed it.
     public static var current: Set { Set(rawValue: aec_kernels_current()) ?? .portable }
 
@@ -265,10 +274,14 @@ public enum EngineKernels {
 
     public static var description: String {
         switch current {
-        case .avx2: return "AVX2 + FMA (chosen at run time; AEC_KERNELS=portable for the portable kernels)"
+        case .avx512:
+            return "AVX2 + FMA, AVX-512 VNNI for decoding (chosen at run time; AEC_KERNELS=avx2 or portable for less)"
+        case .avx2:
+            return best == .avx2 ? "AVX2 + FMA (chosen at run time; AEC_KERNELS=portable for the portable kernels)"
+                                 : "AVX2 + FMA (AEC_KERNELS=avx2; this CPU also runs AVX-512 VNNI)"
         case .portable:
-            return best == .avx2 ? "portable (AEC_KERNELS=portable; this CPU also runs AVX2 + FMA)"
-                                 : "portable (this CPU has no AVX2 + FMA)"
+            return best > .portable ? "portable (AEC_KERNELS=portable; this CPU also runs AVX2 + FMA)"
+                                    : "portable (this CPU has no AVX2 + FMA)"
         }
     }
 }

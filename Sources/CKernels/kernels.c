@@ -127,7 +127,13 @@ AVX2 static void fma_lanes4_avx2(float *acc, const float *row0, const float *row
 int aec_kernels_best(void) {
 #if defined(__x86_64__)
     __builtin_cpu_init();
-    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return AEC_KERNELS_AVX2;
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
+        if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl")
+            && __builtin_cpu_supports("avx512vnni")) {
+            return AEC_KERNELS_AVX512;
+        }
+        return AEC_KERNELS_AVX2;
+    }
 #endif
     return AEC_KERNELS_PORTABLE;
 }
@@ -136,13 +142,16 @@ static int current = -1;  // set once, before main (see choose_at_start), or by 
 
 __attribute__((constructor)) static void choose_at_start(void) {
     const char *asked = getenv("AEC_KERNELS");
-    current = asked != NULL && strcmp(asked, "portable") == 0 ? AEC_KERNELS_PORTABLE : aec_kernels_best();
+    current = aec_kernels_best();
+    if (asked != NULL && strcmp(asked, "portable") == 0) current = AEC_KERNELS_PORTABLE;
+    if (asked != NULL && strcmp(asked, "avx2") == 0 && current > AEC_KERNELS_AVX2) current = AEC_KERNELS_AVX2;
 }
 
 int aec_kernels_current(void) { return current; }
 
 int aec_kernels_use(int set) {
-    current = set == AEC_KERNELS_AVX2 ? aec_kernels_best() : AEC_KERNELS_PORTABLE;
+    int best = aec_kernels_best();
+    current = set <= AEC_KERNELS_PORTABLE ? AEC_KERNELS_PORTABLE : set < best ? set : best;
     return current;
 }
 

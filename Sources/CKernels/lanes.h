@@ -12,9 +12,10 @@
 #include <immintrin.h>
 /// Compiles a function for AVX2 + FMA, whatever the rest of the build targets.
 #define AEC_AVX2 __attribute__((target("avx2,fma")))
-/// Calls name_avx2(…) when the AVX2 set is in use (aec_kernels_current), else name_portable(…).
+/// Calls name_avx2(…) when the AVX2 set or a larger one is in use (aec_kernels_current), else
+/// name_portable(…).
 #define AEC_CHOOSE(name, ...) \
-    (aec_kernels_current() == AEC_KERNELS_AVX2 ? name##_avx2(__VA_ARGS__) : name##_portable(__VA_ARGS__))
+    (aec_kernels_current() >= AEC_KERNELS_AVX2 ? name##_avx2(__VA_ARGS__) : name##_portable(__VA_ARGS__))
 #else
 #define AEC_CHOOSE(name, ...) name##_portable(__VA_ARGS__)
 #endif

@@ -7,10 +7,10 @@ import AECTestSupport
 import XCTest
 
 /// The integer decoder (`FixedPointDecoder`): what it costs against the float decoder on the shipped models
-/// and real images, that it gives the same values with every kernel set, and that its sigmoid table does not
+/// and real images, that it gives the same values with every kernel set (portable, AVX2, AVX-512 VNNI where the CPU has them), and that its sigmoid table does not
 /// depend on the platform's `exp`.
 final class FixedPointDecoderTests: XCTestCase {
-    override func tearDown() { EngineKernels.use(.avx2) }
+    override func tearDown() { EngineKernels.use(EngineKernels.best) }
 
     /// The float decoder's output for `codes` [n, 7, 7, C] (tiles).
     static func floatDecode(_ network: Autoencoder, codes: [Float], n: Int) -> [Float] {
@@ -72,7 +72,7 @@ final class FixedPointDecoderTests: XCTestCase {
         }
     }
 
-    /// The same values, bit for bit, with the AVX2 kernels and the portable ones, on codes of every kind
+    /// The same values, bit for bit, with every kernel set this CPU runs, on codes of every kind
     /// (random, constant, out of range, NaN), for a shipped model and the tiny test model (odd widths).
     func testEveryKernelSetGivesTheSameValues() throws {
         var rng = SplitMix64(seed: 5, stream: 1)
@@ -83,12 +83,39 @@ final class FixedPointDecoderTests: XCTestCase {
             codes[0] = -3; codes[1] = 7; codes[2] = .nan; codes[3] = .infinity
             for i in (count / 2)..<(count / 2 + network.architecture.codeCount) { codes[i] = 0.5 }
             var results: [[Float]] = []
-            for set in [EngineKernels.Set.avx2, .portable] {
+            for set in EngineKernels.supported {
                 EngineKernels.use(set)
                 results.append(Self.fixedDecode(decoder, codes: codes, n: n))
             }
             XCTAssertTrue(results[0].allSatisfy { $0 >= 0 && $0 <= 1 })
-            XCTAssertEqual(zip(results[0], results[1]).filter { $0.bitPattern != $1.bitPattern }.count, 0)
+            for other in results.dropFirst() {
+                XCTAssertEqual(zip(results[0], other).filter { $0.bitPattern != $1.bitPattern }.count, 0)
+            }
+        }
+    }
+
+    /// Models whose scales are extreme — every parameter zero, or weights a thousand times too large — still
+    /// decode to values in [0, 1], the same with both kernel sets (saturating, not crashing).
+    func testExtremeModelsDecodeWithinRange() {
+        let architecture = Architecture(w1: 8, w2: 8, w3: 4, codeChannels: 2)
+        let random = Autoencoder(architecture: architecture, seed: 11)
+        let zero = Autoencoder(architecture: architecture, parameters: [Float](repeating: 0, count: random.parameters.count))
+        let huge = Autoencoder(architecture: architecture, parameters: random.parameters.map { $0 * 1000 })
+        let tiny = Autoencoder(architecture: architecture, parameters: random.parameters.map { $0 * 1e-6 })
+        var rng = SplitMix64(seed: 2, stream: 3)
+        let codes = (0..<(3 * architecture.codeCount)).map { _ in rng.nextUnitFloat() }
+        for (name, network) in [("zero", zero), ("huge", huge), ("tiny", tiny)] {
+            let decoder = FixedPointDecoder(network)
+            var results: [[Float]] = []
+            for set in EngineKernels.supported {
+                EngineKernels.use(set)
+                results.append(Self.fixedDecode(decoder, codes: codes, n: 3))
+            }
+            XCTAssertTrue(results[0].allSatisfy { $0 >= 0 && $0 <= 1 }, name)
+            for other in results.dropFirst() {
+                XCTAssertEqual(zip(results[0], other).filter { $0.bitPattern != $1.bitPattern }.count, 0, name)
+            }
+            if name == "zero" { XCTAssertTrue(results[0].allSatisfy { $0 == 0.5 }, "σ(0) everywhere") }
         }
     }
 

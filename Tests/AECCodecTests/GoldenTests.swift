@@ -15,9 +15,9 @@ import XCTest
 /// the AVX2 + FMA kernels (where the CPU has them) and again with the portable ones, in this one process.
 final class GoldenTests: XCTestCase {
     /// The kernel sets this CPU runs, the best first.
-    static var kernelSets: [EngineKernels.Set] { EngineKernels.best == .avx2 ? [.avx2, .portable] : [.portable] }
+    static var kernelSets: [EngineKernels.Set] { EngineKernels.supported }
 
-    override func tearDown() { EngineKernels.use(.avx2) }
+    override func tearDown() { EngineKernels.use(EngineKernels.best) }
 
     /// (sample, bits, half-resolution chroma, whole image): tiles (format version 3) and whole images (5).
     static let cases: [(String, Int, Bool, Bool)] = [

@@ -7,7 +7,7 @@ import XCTest
 /// in 64-bit integers, with every kernel set, on sizes that exercise the kernels' edges: widths that are not
 /// multiples of the six-pixel block, channel counts that are odd or not multiples of 16.
 final class FixedPointConvTests: XCTestCase {
-    override func tearDown() { EngineKernels.use(.avx2) }
+    override func tearDown() { EngineKernels.use(EngineKernels.best) }
 
     /// The convolution `layer` should compute, from its packed weights, at input [h, w, layer.cin].
     static func reference(_ layer: FixedPointDecoder.Conv, input: [Int16], h: Int, w: Int) -> [Int16] {
@@ -46,7 +46,7 @@ final class FixedPointConvTests: XCTestCase {
             }
             let input = (0..<(h * w * cin)).map { _ in Int16(rng.next(below: 4097)) }
             let expected = Self.reference(layer, input: input, h: h, w: w)
-            for set in [EngineKernels.Set.avx2, .portable] {
+            for set in EngineKernels.supported {
                 EngineKernels.use(set)
                 let got = FixedPointDecoder.run(layer, input: input, h: h, w: w)
                 XCTAssertEqual(got, expected, "\(h)×\(w), \(cin) → \(cout), \(set)")

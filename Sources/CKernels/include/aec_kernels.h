@@ -15,18 +15,21 @@
 extern "C" {
 #endif
 
-/// The kernel sets: portable C (any CPU), AVX2 + FMA (x86-64 only).
+/// The kernel sets, each running on fewer CPUs than the one before: portable C (any CPU); AVX2 + FMA
+/// (x86-64 since 2013); AVX-512 — the AVX2 set, plus AVX-512 VNNI (with VL) for the integer decoder.
 #define AEC_KERNELS_PORTABLE 0
 #define AEC_KERNELS_AVX2 1
+#define AEC_KERNELS_AVX512 2
 
 /// The best set this CPU runs (CPUID, through the compiler's __builtin_cpu_supports).
 int aec_kernels_best(void);
 
-/// The set in use: the best one, unless the environment variable AEC_KERNELS=portable asked for the
-/// portable one when the process started, or aec_kernels_use changed it.
+/// The set in use: the best one, unless the environment variable AEC_KERNELS (portable or avx2) asked for
+/// a lesser one when the process started, or aec_kernels_use changed it.
 int aec_kernels_current(void);
 
-/// Uses `set` from now on if this CPU runs it (else the best one it runs); returns the set in use.
+/// Uses `set` from now on if this CPU runs it (else the best one it runs); returns the set in use. Every set
+/// gives the same results.
 /// For tests and benchmarks that compare the sets in one process; not meant to be called while kernels run.
 int aec_kernels_use(int set);
 
