@@ -56,7 +56,7 @@ struct AECEncode: ParsableCommand {
     @Option(help: ArgumentHelp("Model file, used for every image (default: the shipped models, chosen per image).", valueName: "FILE"))
     var model: String?
 
-    @Flag(help: "Code 28×28 tiles independently (format version 3), as before whole-image coding; by default an image larger than one tile is coded whole (version 5).")
+    @Flag(help: "Code 28×28 tiles independently (format version 3), as before whole-image coding; by default an image larger than one tile is coded whole (version 5) when a sample of it comes out better that way.")
     var tiles = false
 
     @Option(name: [.customLong("metadata", withSingleDash: true), .customLong("metadata")], help: ArgumentHelp(
