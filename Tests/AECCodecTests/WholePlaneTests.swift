@@ -4,8 +4,8 @@ import AECNet
 import AECTestSupport
 import XCTest
 
-/// The network over whole planes (`WholePlaneNetwork`): banded processing must give, bit for bit, what the
-/// whole plane at once gives, for any band height and thread count and for any plane size.
+/// The network over whole planes (`WholePlaneNetwork`): processing in blocks must give, bit for bit, what the
+/// whole plane at once gives, for any block height and width and thread count and for any plane size.
 final class WholePlaneTests: XCTestCase {
     /// An untrained network wide enough that every layer carries signal (2 code channels).
     static let random = Autoencoder(architecture: Architecture(w1: 8, w2: 8, w3: 4, codeChannels: 2), seed: 17)
@@ -29,41 +29,44 @@ final class WholePlaneTests: XCTestCase {
         XCTAssertEqual(architecture.decoderHaloCodeRows, 5)
     }
 
-    func testBandsGiveTheWholePlaneBitForBit() {
-        let sizes = [(1, 1), (37, 1), (1, 37), (30, 45), (61, 23), (1500, 9), (12, 96)]
+    func testBlocksGiveTheWholePlaneBitForBit() {
+        let sizes = [(1, 1), (37, 1), (1, 37), (30, 45), (61, 23), (1500, 9), (12, 96), (130, 70)]
         for network in [Self.random, TestModels.tiny.network] {
             for (width, height) in sizes {
                 let plane = Self.plane(width: width, height: height)
-                let whole = WholePlaneNetwork(network, bandCodeRows: 1_000)
+                let whole = WholePlaneNetwork(network, blockCodeRows: 1_000, blockCodeColumns: 1_000)
                 let code = whole.encode(plane: plane, width: width, height: height, jobs: 1)
                 let decoded = whole.decode(code: code, width: width, height: height, jobs: 1)
-                let codeRows = (height + 3) / 4
-                XCTAssertEqual(code.count, codeRows * ((width + 3) / 4) * network.architecture.codeChannels)
+                let codeRows = (height + 3) / 4, codeColumns = (width + 3) / 4
+                XCTAssertEqual(code.count, codeRows * codeColumns * network.architecture.codeChannels)
                 XCTAssertEqual(decoded.count, width * height)
-                for rows in [1, 2, 3, 7] where rows < codeRows || rows == 1 {
+                for (rows, columns) in [(1, 1_000), (2, 1_000), (3, 7), (7, 3), (1_000, 1), (1_000, 5), (4, 4)]
+                where (rows < codeRows || rows == 1 || rows == 1_000) && (columns < codeColumns || columns == 1_000) {
                     for jobs in [1, 2] {
-                        let banded = WholePlaneNetwork(network, bandCodeRows: rows)
-                        let bandedCode = banded.encode(plane: plane, width: width, height: height, jobs: jobs)
-                        XCTAssertEqual(bandedCode, code, "\(width)×\(height), \(rows) code rows per band, \(jobs) jobs")
-                        XCTAssertEqual(banded.decode(code: code, width: width, height: height, jobs: jobs), decoded,
-                                       "\(width)×\(height), \(rows) code rows per band, \(jobs) jobs")
+                        let blocks = WholePlaneNetwork(network, blockCodeRows: rows, blockCodeColumns: columns)
+                        let what = "\(width)×\(height), blocks of \(rows)×\(columns) code values, \(jobs) jobs"
+                        XCTAssertEqual(blocks.encode(plane: plane, width: width, height: height, jobs: jobs), code, what)
+                        XCTAssertEqual(blocks.decode(code: code, width: width, height: height, jobs: jobs), decoded, what)
                     }
                 }
             }
         }
     }
 
-    /// The test above has teeth: with one code row less of halo, bands differ from the whole plane.
-    func testAHaloOneRowShortIsWrong() {
-        let (width, height) = (40, 64)
+    /// The test above has teeth: with one code value less of halo, blocks differ from the whole plane, both
+    /// when the blocks are cut across rows and when they are cut across columns.
+    func testAHaloOneShortIsWrong() {
+        let (width, height) = (64, 64)
         let plane = Self.plane(width: width, height: height)
-        let whole = WholePlaneNetwork(Self.random, bandCodeRows: 1_000)
-        var short = WholePlaneNetwork(Self.random, bandCodeRows: 4)
-        short.haloAdjustment = -1
+        let whole = WholePlaneNetwork(Self.random, blockCodeRows: 1_000, blockCodeColumns: 1_000)
         let code = whole.encode(plane: plane, width: width, height: height, jobs: 1)
-        XCTAssertNotEqual(short.encode(plane: plane, width: width, height: height, jobs: 1), code)
-        XCTAssertNotEqual(short.decode(code: code, width: width, height: height, jobs: 1),
-                          whole.decode(code: code, width: width, height: height, jobs: 1))
+        for (rows, columns) in [(4, 1_000), (1_000, 4)] {
+            var short = WholePlaneNetwork(Self.random, blockCodeRows: rows, blockCodeColumns: columns)
+            short.haloAdjustment = -1
+            XCTAssertNotEqual(short.encode(plane: plane, width: width, height: height, jobs: 1), code)
+            XCTAssertNotEqual(short.decode(code: code, width: width, height: height, jobs: 1),
+                              whole.decode(code: code, width: width, height: height, jobs: 1))
+        }
     }
 
     /// A 28×28 plane through the whole-plane path is one tile through the tile path.

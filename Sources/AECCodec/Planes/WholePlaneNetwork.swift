@@ -5,33 +5,38 @@ import AECNet
 /// so it can code an H×W plane (edge-padded to multiples of 4) into one ⌈H/4⌉×⌈W/4⌉×C code, with no tile
 /// seams, the convolutions seeing across what used to be tile borders.
 ///
-/// Memory stays bounded: the plane is processed in bands of code rows, each with a halo of rows above and
-/// below deep enough (`Architecture.encoderHaloCodeRows`, `decoderHaloCodeRows`) that the band's own rows
-/// come out exactly as from the whole plane — bit for bit, since every output value of every layer is the
-/// same sum in the same order wherever it is computed. So the result does not depend on the band height,
-/// and bands can run on several threads.
+/// Memory stays bounded for any plane, however wide or tall: the plane is processed in blocks of code rows
+/// and columns, each with a halo on every side deep enough (`Architecture.encoderHaloCodeRows`,
+/// `decoderHaloCodeRows`; the same in both directions) that the block's own values come out exactly as from
+/// the whole plane — bit for bit, since every output value of every layer is the same sum in the same order
+/// wherever it is computed. So the result does not depend on the block size, and blocks can run on several
+/// threads.
 public struct WholePlaneNetwork: Sendable {
     public let network: Autoencoder
     /// What `decode` runs: the network's decoder in integers (`FixedPointDecoder`), the same on every CPU.
     public let decoder: FixedPointDecoder
-    /// Code rows per band (≥ 1); `nil` picks them from the width (`defaultBandCodeRows`).
-    public var bandCodeRows: Int?
+    /// Code rows and code columns per block (each ≥ 1); `nil` takes `defaultBlockCodeSide`.
+    public var blockCodeRows: Int?, blockCodeColumns: Int?
     /// Added to the architecture's halos: only for the test that shows a smaller halo would be wrong.
     var haloAdjustment = 0
 
     /// - Parameter decoder: `network`'s integer decoder; pass the model's (`CodecModel.decoder`), which is
     ///   built once, rather than building one per plane (nil builds one).
-    public init(_ network: Autoencoder, decoder: FixedPointDecoder? = nil, bandCodeRows: Int? = nil) {
-        precondition(bandCodeRows.map { $0 >= 1 } ?? true, "a band has at least one code row")
+    public init(_ network: Autoencoder, decoder: FixedPointDecoder? = nil, blockCodeRows: Int? = nil,
+                blockCodeColumns: Int? = nil) {
+        precondition(blockCodeRows.map { $0 >= 1 } ?? true, "a block has at least one code row")
+        precondition(blockCodeColumns.map { $0 >= 1 } ?? true, "a block has at least one code column")
         self.network = network
         self.decoder = decoder ?? FixedPointDecoder(network)
-        self.bandCodeRows = bandCodeRows
+        self.blockCodeRows = blockCodeRows
+        self.blockCodeColumns = blockCodeColumns
     }
 
-    /// Code rows per band for a plane `codeWidth` code values wide: about 16,384 code values (a quarter of
-    /// a megapixel of input: 2 × 64 MB of activations at 64 channels), at least 16 rows, so that the halos
-    /// (5 code rows on each side for the notes' network) add at most about 60% to the work.
-    public static func defaultBandCodeRows(codeWidth: Int) -> Int { max(16, 16_384 / max(1, codeWidth)) }
+    /// Code values on each side of a block, halo not included: 96 (384 pixels). With the notes' network's
+    /// halo of 5 code values on each side, a block inside the plane computes (106/96)² ≈ 1.22 times its own
+    /// area; its largest layer holds 424² pixels × 64 channels (46 MB of floats encoding, 23 MB of int16
+    /// decoding).
+    public static let defaultBlockCodeSide = 96
 
     // MARK: Planes of any size
 
@@ -44,8 +49,8 @@ public struct WholePlaneNetwork: Sendable {
         }
     }
 
-    /// Hears the fraction of the bands done (0…1], after each band, from the thread that did it (one call at
-    /// a time, in increasing order).
+    /// Hears the fraction of the blocks done (0…1], after each block, from the thread that did it (one call
+    /// at a time, in increasing order).
     public typealias Progress = @Sendable (Double) -> Void
 
     /// The `width × height` plane that a code of ⌈height/4⌉ × ⌈width/4⌉ × codeChannels decodes to (the
@@ -88,16 +93,23 @@ public struct WholePlaneNetwork: Sendable {
         let codeWidth = width / scale, codeHeight = height / scale
         let halo = network.architecture.encoderHaloCodeRows + haloAdjustment
         var code = [Float](repeating: 0, count: codeHeight * codeWidth * channels)
-        forEachBand(codeHeight: codeHeight, codeWidth: codeWidth, halo: halo, jobs: jobs, progress: progress, into: &code) { rows, band, out in
-            // Input rows 4·band.lowerBound ..< 4·band.upperBound, halo included.
-            let pass = ForwardPass(architecture: network.architecture, capacity: 1, height: band.count * scale, width: width,
+        forEachBlock(codeHeight: codeHeight, codeWidth: codeWidth, halo: halo, jobs: jobs, progress: progress,
+                     into: &code) { own, block, out in
+            // The block's input, halo included: pixel rows 4·block.rows, columns 4·block.columns.
+            let inWidth = block.columns.count * scale, inHeight = block.rows.count * scale
+            let pass = ForwardPass(architecture: network.architecture, capacity: 1, height: inHeight, width: inWidth,
                                    inferenceOnly: true)
-            pass.input.update(from: plane + band.lowerBound * scale * width, count: band.count * scale * width)
+            for y in 0..<inHeight {
+                (pass.input + y * inWidth).update(from: plane + (block.rows.lowerBound * scale + y) * width
+                                                  + block.columns.lowerBound * scale, count: inWidth)
+            }
             network.encode(pass, n: 1)
-            // The band's own code rows, without the halo: [rows.count × codeWidth × channels].
-            let rowSize = codeWidth * channels
-            (out + rows.lowerBound * rowSize).update(from: pass.code + (rows.lowerBound - band.lowerBound) * rowSize,
-                                                     count: rows.count * rowSize)
+            // The block's own code values, without the halo: pass.code is [block rows × block columns × channels].
+            for r in own.rows {
+                let from = ((r - block.rows.lowerBound) * block.columns.count + own.columns.lowerBound - block.columns.lowerBound)
+                (out + (r * codeWidth + own.columns.lowerBound) * channels).update(from: pass.code + from * channels,
+                                                                                   count: own.columns.count * channels)
+            }
         }
         return code
     }
@@ -110,37 +122,55 @@ public struct WholePlaneNetwork: Sendable {
         let width = codeWidth * scale
         let halo = network.architecture.decoderHaloCodeRows + haloAdjustment
         var plane = [Float](repeating: 0, count: codeHeight * scale * width)
-        forEachBand(codeHeight: codeHeight, codeWidth: codeWidth, halo: halo, jobs: jobs, progress: progress, into: &plane) { rows, band, out in
-            let rowSize = codeWidth * channels, outRow = scale * width
-            // The band's output, halo included: [band.count·4 × width].
-            let decoded = UnsafeMutablePointer<Float>.allocate(capacity: band.count * outRow)
+        forEachBlock(codeHeight: codeHeight, codeWidth: codeWidth, halo: halo, jobs: jobs, progress: progress,
+                     into: &plane) { own, block, out in
+            // The block's code, halo included: [block rows × block columns × channels].
+            let rowSize = block.columns.count * channels
+            let blockCode = UnsafeMutablePointer<Float>.allocate(capacity: block.rows.count * rowSize)
+            defer { blockCode.deallocate() }
+            for (i, r) in block.rows.enumerated() {
+                (blockCode + i * rowSize).update(from: code + (r * codeWidth + block.columns.lowerBound) * channels, count: rowSize)
+            }
+            // Its output: [4·block rows × 4·block columns].
+            let outWidth = block.columns.count * scale
+            let decoded = UnsafeMutablePointer<Float>.allocate(capacity: block.rows.count * scale * outWidth)
             defer { decoded.deallocate() }
-            decoder.decode(code + band.lowerBound * rowSize, n: 1, codeHeight: band.count, codeWidth: codeWidth, into: decoded)
-            // The band's own output rows.
-            (out + rows.lowerBound * outRow).update(from: decoded + (rows.lowerBound - band.lowerBound) * outRow,
-                                                    count: rows.count * outRow)
+            decoder.decode(blockCode, n: 1, codeHeight: block.rows.count, codeWidth: block.columns.count, into: decoded)
+            // The block's own pixels.
+            let x0 = (own.columns.lowerBound - block.columns.lowerBound) * scale
+            for y in (own.rows.lowerBound * scale)..<(own.rows.upperBound * scale) {
+                (out + y * width + own.columns.lowerBound * scale).update(
+                    from: decoded + (y - block.rows.lowerBound * scale) * outWidth + x0, count: own.columns.count * scale)
+            }
         }
         return plane
     }
 
-    /// Cuts `codeHeight` code rows into bands, widens each by `halo` rows on both sides (clamped), and runs
-    /// `body(rows, bandWithHalo, out)` for each on up to `jobs` threads; `body` writes its band's own rows
-    /// into `out` (each band writes only its own).
-    private func forEachBand(codeHeight: Int, codeWidth: Int, halo: Int, jobs: Int, progress: Progress?,
-                             into out: inout [Float],
-                             _ body: (Range<Int>, Range<Int>, UnsafeMutablePointer<Float>) -> Void) {
-        let rowsPerBand = bandCodeRows ?? Self.defaultBandCodeRows(codeWidth: codeWidth)
-        let bands = (codeHeight + rowsPerBand - 1) / rowsPerBand
+    /// Code rows and columns of a block.
+    struct Block { var rows: Range<Int>, columns: Range<Int> }
+
+    /// Cuts the codeHeight × codeWidth code grid into blocks, widens each by `halo` on every side (clamped to
+    /// the grid), and runs `body(own, withHalo, out)` for each on up to `jobs` threads; `body` writes its
+    /// block's own values into `out` (each block writes only its own).
+    private func forEachBlock(codeHeight: Int, codeWidth: Int, halo: Int, jobs: Int, progress: Progress?,
+                              into out: inout [Float], _ body: (Block, Block, UnsafeMutablePointer<Float>) -> Void) {
+        let side = (rows: blockCodeRows ?? Self.defaultBlockCodeSide, columns: blockCodeColumns ?? Self.defaultBlockCodeSide)
+        let across = (codeWidth + side.columns - 1) / side.columns
+        let blocks = (codeHeight + side.rows - 1) / side.rows * across
+        let widen = { (range: Range<Int>, limit: Int) in
+            max(0, range.lowerBound - max(0, halo)) ..< min(limit, range.upperBound + max(0, halo))
+        }
         let lock = Lock()
         var done = 0
         out.withUnsafeMutableBufferPointer { out in
-            Parallel.forEach(bands, threads: max(1, min(jobs, bands))) { _, b in
-                let rows = b * rowsPerBand ..< min(codeHeight, (b + 1) * rowsPerBand)
-                let band = max(0, rows.lowerBound - max(0, halo)) ..< min(codeHeight, rows.upperBound + max(0, halo))
-                body(rows, band, out.baseAddress!)
+            Parallel.forEach(blocks, threads: max(1, min(jobs, blocks))) { _, b in
+                let (i, j) = b.quotientAndRemainder(dividingBy: across)
+                let own = Block(rows: i * side.rows ..< min(codeHeight, (i + 1) * side.rows),
+                                columns: j * side.columns ..< min(codeWidth, (j + 1) * side.columns))
+                body(own, Block(rows: widen(own.rows, codeHeight), columns: widen(own.columns, codeWidth)), out.baseAddress!)
                 if let progress {
                     // Under the lock, so that the fractions arrive one at a time and in order.
-                    lock.withLock { done += 1; progress(Double(done) / Double(bands)) }
+                    lock.withLock { done += 1; progress(Double(done) / Double(blocks)) }
                 }
             }
         }
