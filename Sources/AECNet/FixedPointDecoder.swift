@@ -318,22 +318,27 @@ public struct FixedPointDecoder: Sendable {
     static func calibratedMaxima(_ network: Autoencoder) -> [Float] {
         let arch = network.architecture
         let codes = calibrationCodes(channels: arch.codeChannels)
-        // A few tiles at a time: a pass that keeps every layer's output holds ~2 MB per tile.
-        let chunk = 4
-        let pass = ForwardPass(architecture: arch, capacity: chunk)
-        var maxima = [Float](repeating: 0, count: arch.layers.count)
-        for first in stride(from: 0, to: calibrationTiles, by: chunk) {
-            let n = min(chunk, calibrationTiles - first)
+        // Chunks of a few tiles (a pass that keeps every layer's output holds ~2 MB per tile), on the cores;
+        // the largest value does not depend on which chunk finds it.
+        let chunk = 4, chunks = (calibrationTiles + chunk - 1) / chunk
+        let threads = min(Parallel.coreCount, chunks)
+        let passes = (0..<threads).map { _ in ForwardPass(architecture: arch, capacity: chunk) }
+        var chunkMaxima = [[Float]](repeating: [], count: chunks)
+        let lock = Lock()
+        Parallel.forEach(chunks, threads: threads) { worker, c in
+            let pass = passes[worker], first = c * chunk, n = min(chunk, calibrationTiles - first)
             codes.withUnsafeBufferPointer {
                 pass.decoderInput.update(from: $0.baseAddress! + first * arch.codeCount, count: n * arch.codeCount)
             }
             network.decode(pass, n: n)
+            var maxima = [Float](repeating: 0, count: arch.layers.count)
             for i in (arch.codeLayer + 1)..<arch.layers.count {
                 let s = pass.shapes[i], out = pass.outputs[i]
                 for k in 0..<(n * s.h * s.w * s.c) { maxima[i] = max(maxima[i], out[k]) }
             }
+            lock.withLock { chunkMaxima[c] = maxima }
         }
-        return maxima
+        return chunkMaxima.dropFirst().reduce(chunkMaxima[0]) { zip($0, $1).map { max($0, $1) } }
     }
 }
 
