@@ -40,6 +40,8 @@ public struct FixedPointDecoder: Sendable {
 
     enum Step: Sendable {
         case conv(Conv)
+        /// A ×2 upsampling and the ReLU conv after it, run as four 2×2 convs on the small image.
+        case upConv(UpConv)
         case output(OutputConv)
         case upsample
     }
@@ -50,6 +52,14 @@ public struct FixedPointDecoder: Sendable {
         /// [⌈cout/16⌉, 9, c2/2, 16, 2], as `aec_int_conv3x3` reads it.
         let packed: [Int16]
         /// ⌈cout/16⌉·16 entries each.
+        let bias: [Int32], shift: [Int32]
+    }
+
+    /// An upsampling and a ReLU conv: the conv's weights, summed per output phase (`aec_int_conv_up_phase`).
+    struct UpConv: Sendable {
+        let cin: Int, c2: Int, cout: Int
+        /// Phase dy·2 + dx: [⌈cout/16⌉, 4, c2/2, 16, 2].
+        let phases: [[Int16]]
         let bias: [Int32], shift: [Int32]
     }
 
@@ -75,10 +85,18 @@ public struct FixedPointDecoder: Sendable {
         var eIn = Self.codeExponent
         var inputLevel = Double(1 << Self.codeExponent)  // the largest input the current layer sees, as an integer
         network.parameters.withUnsafeBufferPointer { p in
+            var afterUpsampling = false
             for i in decoderLayers {
+                let upsampled = afterUpsampling
+                afterUpsampling = false
                 switch arch.layers[i] {
                 case .upsample:
-                    steps.append(.upsample)
+                    // Joined to the conv after it, when that is an inner ReLU conv.
+                    if i + 1 < decoderLayers.last!, case .conv(_, _, .relu) = arch.layers[i + 1] {
+                        afterUpsampling = true
+                    } else {
+                        steps.append(.upsample)
+                    }
                 case .maxPool:
                     preconditionFailure("the decoder has no pooling layers")
                 case .conv(let cin, let cout, let activation):
@@ -91,8 +109,13 @@ public struct FixedPointDecoder: Sendable {
                     } else {
                         precondition(activation == .relu, "the decoder's inner convs are ReLU")
                         let eOut = Self.exponent(forMaximum: Double(maxima[i]))
-                        steps.append(.conv(Self.conv(weight: weight, bias: bias, cin: cin, cout: cout, eIn: eIn,
-                                                     eOut: eOut, inputLevel: inputLevel)))
+                        if upsampled {
+                            steps.append(.upConv(Self.upConv(weight: weight, bias: bias, cin: cin, cout: cout, eIn: eIn,
+                                                              eOut: eOut, inputLevel: inputLevel)))
+                        } else {
+                            steps.append(.conv(Self.conv(weight: weight, bias: bias, cin: cin, cout: cout, eIn: eIn,
+                                                         eOut: eOut, inputLevel: inputLevel)))
+                        }
                         eIn = eOut
                         inputLevel = max(1, (Double(maxima[i]) * Self.power(eOut)).rounded(.up))
                     }
@@ -120,6 +143,10 @@ public struct FixedPointDecoder: Sendable {
                 case .conv(let c):
                     largest = max(largest, h * w * c.cout)
                     largestPadded = max(largestPadded, ((h + 2) * (w + 2) + 6) * c.c2)
+                case .upConv(let c):
+                    largestPadded = max(largestPadded, ((h + 2) * (w + 2) + 6) * c.c2)
+                    h *= 2; w *= 2
+                    largest = max(largest, h * w * c.cout)
                 case .output(let c):
                     largestPadded = max(largestPadded, ((h + 2) * (w + 2) + 6) * c.c2)
                 }
@@ -164,6 +191,11 @@ public struct FixedPointDecoder: Sendable {
                     }
                     c = layer.cout
                     swap(&a, &spare)
+                case .upConv(let layer):
+                    Self.runUpConv(layer, input: a, h: h, w: w, padded: padded, into: spare)
+                    h *= 2; w *= 2
+                    c = layer.cout
+                    swap(&a, &spare)
                 case .output(let layer):
                     Self.pad(a, h: h, w: w, c: layer.cin, into: padded, c2: layer.c2)
                     layer.weight.withUnsafeBufferPointer {
@@ -197,6 +229,22 @@ public struct FixedPointDecoder: Sendable {
         }
     }
 
+    /// `layer` on `input` [h, w, cin]: out [2h, 2w, cout], `padded` as scratch.
+    static func runUpConv(_ layer: UpConv, input: UnsafePointer<Int16>, h: Int, w: Int,
+                          padded: UnsafeMutablePointer<Int16>, into out: UnsafeMutablePointer<Int16>) {
+        pad(input, h: h, w: w, c: layer.cin, into: padded, c2: layer.c2)
+        layer.bias.withUnsafeBufferPointer { bias in
+            layer.shift.withUnsafeBufferPointer { shift in
+                for phase in 0..<4 {
+                    layer.phases[phase].withUnsafeBufferPointer {
+                        aec_int_conv_up_phase(padded, h, w, layer.c2, phase / 2, phase % 2, $0.baseAddress!,
+                                              bias.baseAddress!, shift.baseAddress!, layer.cout, out)
+                    }
+                }
+            }
+        }
+    }
+
     /// σ(k / 2^10) for k = −16·2^10 … 16·2^10, in steps of 1/65536: Float(min(round(65536 · σ), 65535)) / 65536,
     /// exact in Float. Computed in Double; no entry lies near a rounding tie (a test checks), so every `exp`
     /// correct to a few ulp gives this table.
@@ -225,9 +273,10 @@ public struct FixedPointDecoder: Sendable {
 
     /// The largest weight exponent f in −8…24 for a channel whose weights' absolute values sum to `sum`
     /// (largest `largest`), with bias `bias`, inputs at exponent `eIn` and at most `inputLevel`.
-    static func weightExponent(sum: Double, largest: Double, bias: Double, eIn: Int, inputLevel: Double) -> Int {
+    static func weightExponent(sum: Double, largest: Double, bias: Double, eIn: Int, inputLevel: Double,
+                               weightLimit: Double = 16383) -> Int {
         var f = 24
-        while f > -8 && (largest * power(f) > 16383 || sum * power(f) * inputLevel > sumBudget
+        while f > -8 && (largest * power(f) > weightLimit || sum * power(f) * inputLevel > sumBudget
                          || abs(bias) * power(f + eIn) > sumBudget) {
             f -= 1
         }
@@ -238,12 +287,15 @@ public struct FixedPointDecoder: Sendable {
         min(max((Double(value) * power(exponent)).rounded(.toNearestOrAwayFromZero), -limit), limit)
     }
 
-    /// weight [9·cin, cout] and bias [cout] of a ReLU conv, packed for `aec_int_conv3x3`.
-    static func conv(weight: UnsafePointer<Float>, bias: UnsafePointer<Float>, cin: Int, cout: Int, eIn: Int, eOut: Int,
-                     inputLevel: Double) -> Conv {
-        let c2 = (cin + 1) / 2 * 2, blocks = (cout + 15) / 16
-        var packed = [Int16](repeating: 0, count: blocks * 9 * (c2 / 2) * 32)
-        var biases = [Int32](repeating: 0, count: blocks * 16), shifts = [Int32](repeating: 0, count: blocks * 16)
+    /// The quantized weights [9·cin, cout] (as Int32, for summing), biases and shifts of a ReLU conv with
+    /// weight [9·cin, cout] and bias [cout]: the exponent keeps the largest at most `largest` (unless the shift
+    /// needs more), and every |weight| is clamped to `clamp`.
+    static func quantizedConv(weight: UnsafePointer<Float>, bias: UnsafePointer<Float>, cin: Int, cout: Int, eIn: Int,
+                              eOut: Int, inputLevel: Double, largest largestAllowed: Double,
+                              clamp: Double) -> (weights: [Int32], bias: [Int32], shift: [Int32]) {
+        let padded = (cout + 15) / 16 * 16
+        var weights = [Int32](repeating: 0, count: 9 * cin * cout)
+        var biases = [Int32](repeating: 0, count: padded), shifts = [Int32](repeating: 0, count: padded)
         for co in 0..<cout {
             var sum = 0.0, largest = 0.0
             for k in 0..<(9 * cin) {
@@ -251,20 +303,67 @@ public struct FixedPointDecoder: Sendable {
                 sum += v; largest = max(largest, v)
             }
             // The shift to the next layer's scale, f + eIn − eOut, must lie in 0…31 (a right shift of an int32).
-            let f = min(max(weightExponent(sum: sum, largest: largest, bias: Double(bias[co]), eIn: eIn, inputLevel: inputLevel),
+            let f = min(max(weightExponent(sum: sum, largest: largest, bias: Double(bias[co]), eIn: eIn, inputLevel: inputLevel,
+                                           weightLimit: largestAllowed),
                             eOut - eIn), 31 + eOut - eIn)
             shifts[co] = Int32(f + eIn - eOut)
             biases[co] = Int32(quantized(bias[co], exponent: f + eIn, limit: Double(1 << 30)))
+            for k in 0..<(9 * cin) {
+                weights[k * cout + co] = Int32(quantized(weight[k * cout + co], exponent: f, limit: clamp))
+            }
+        }
+        return (weights, biases, shifts)
+    }
+
+    /// Weights [taps·cin, cout] packed as [⌈cout/16⌉, taps, c2/2, 16, 2] (zeros past cin and cout).
+    static func packed(_ weights: [Int32], taps: Int, cin: Int, cout: Int) -> [Int16] {
+        let c2 = (cin + 1) / 2 * 2
+        var packed = [Int16](repeating: 0, count: (cout + 15) / 16 * taps * (c2 / 2) * 32)
+        for co in 0..<cout {
             let (j, jj) = co.quotientAndRemainder(dividingBy: 16)
-            for tap in 0..<9 {
+            for tap in 0..<taps {
                 for ci in 0..<cin {
                     // [block j, tap, pair ci/2, channel jj, ci % 2]
-                    let index = (((j * 9 + tap) * (c2 / 2) + ci / 2) * 16 + jj) * 2 + ci % 2
-                    packed[index] = Int16(quantized(weight[(tap * cin + ci) * cout + co], exponent: f, limit: 32767))
+                    packed[(((j * taps + tap) * (c2 / 2) + ci / 2) * 16 + jj) * 2 + ci % 2] = Int16(weights[(tap * cin + ci) * cout + co])
                 }
             }
         }
-        return Conv(cin: cin, c2: c2, cout: cout, packed: packed, bias: biases, shift: shifts)
+        return packed
+    }
+
+    /// weight [9·cin, cout] and bias [cout] of a ReLU conv, packed for `aec_int_conv3x3`.
+    static func conv(weight: UnsafePointer<Float>, bias: UnsafePointer<Float>, cin: Int, cout: Int, eIn: Int, eOut: Int,
+                     inputLevel: Double) -> Conv {
+        let q = quantizedConv(weight: weight, bias: bias, cin: cin, cout: cout, eIn: eIn, eOut: eOut, inputLevel: inputLevel,
+                              largest: 16383, clamp: 32767)
+        return Conv(cin: cin, c2: (cin + 1) / 2 * 2, cout: cout, packed: packed(q.weights, taps: 9, cin: cin, cout: cout),
+                    bias: q.bias, shift: q.shift)
+    }
+
+    /// The same conv after a ×2 upsampling, for `aec_int_conv_up_phase`: weights limited to ±8191 so that the
+    /// sum of the four that can land on one input pixel fits an int16.
+    static func upConv(weight: UnsafePointer<Float>, bias: UnsafePointer<Float>, cin: Int, cout: Int, eIn: Int, eOut: Int,
+                       inputLevel: Double) -> UpConv {
+        let q = quantizedConv(weight: weight, bias: bias, cin: cin, cout: cout, eIn: eIn, eOut: eOut, inputLevel: inputLevel,
+                              largest: 8191, clamp: 8191)
+        return UpConv(cin: cin, c2: (cin + 1) / 2 * 2, cout: cout,
+                      phases: (0..<4).map { packed(phaseWeights(q.weights, dy: $0 / 2, dx: $0 % 2, cin: cin, cout: cout),
+                                                   taps: 4, cin: cin, cout: cout) },
+                      bias: q.bias, shift: q.shift)
+    }
+
+    /// The 3×3 weights [9·cin, cout] summed into the 2×2 window that output phase (dy, dx) of an upsampled
+    /// image reads: output row 2y + dy, tap ky reads upsampled row 2y + dy + ky − 1, which is input row
+    /// y + ⌊(dy + ky − 1)/2⌋ — window row ⌊(dy + ky − 1)/2⌋ − (dy − 1) ∈ {0, 1}; the same for columns.
+    static func phaseWeights(_ weights: [Int32], dy: Int, dx: Int, cin: Int, cout: Int) -> [Int32] {
+        var out = [Int32](repeating: 0, count: 4 * cin * cout)
+        for ky in 0..<3 {
+            for kx in 0..<3 {
+                let r = (dy + ky - 1) >> 1 - (dy - 1), c = (dx + kx - 1) >> 1 - (dx - 1)
+                for k in 0..<(cin * cout) { out[(r * 2 + c) * cin * cout + k] += weights[(ky * 3 + kx) * cin * cout + k] }
+            }
+        }
+        return out
     }
 
     /// weight [9·cin, 1] and the bias of the sigmoid output conv.
@@ -351,6 +450,19 @@ extension FixedPointDecoder {
         input.withUnsafeBufferPointer { pad($0.baseAddress!, h: h, w: w, c: layer.cin, into: padded, c2: layer.c2) }
         out.withUnsafeMutableBufferPointer { o in
             aec_int_conv3x3(padded, h, w, layer.c2, layer.packed, layer.bias, layer.shift, layer.cout, o.baseAddress!)
+        }
+        return out
+    }
+}
+
+extension FixedPointDecoder {
+    /// An upsampling and a ReLU conv on one image [h, w, layer.cin] → [2h, 2w, layer.cout] (for tests).
+    static func run(_ layer: UpConv, input: [Int16], h: Int, w: Int) -> [Int16] {
+        let padded = UnsafeMutablePointer<Int16>.allocate(capacity: ((h + 2) * (w + 2) + 6) * layer.c2)
+        defer { padded.deallocate() }
+        var out = [Int16](repeating: -1, count: 4 * h * w * layer.cout)
+        input.withUnsafeBufferPointer { i in
+            out.withUnsafeMutableBufferPointer { runUpConv(layer, input: i.baseAddress!, h: h, w: w, padded: padded, into: $0.baseAddress!) }
         }
         return out
     }

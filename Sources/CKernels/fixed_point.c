@@ -19,15 +19,20 @@
 /// Padded-grid offset of tap t (ky·3 + kx) for a grid `pw` pixels wide.
 INLINE long tap_offset(long t, long pw) { return (t / 3 - 1) * pw + (t % 3 - 1); }
 
+/// Where a convolution's outputs go: pixel (y, x) of its h × w grid to out[(y·step + dy)·(w·step) + x·step + dx]
+/// (channels innermost): step 1 for a plain convolution, 2 for one phase (dy, dx) of a convolution after a
+/// ×2 upsampling.
+struct placement { long step, dy, dx; };
+
 /// Writes the 6 × 16 block of sums `acc` (output pixels q0 … q0 + 5 in padded-grid numbering, output
-/// channels 16j … 16j + 15) to `out` [h, w, cout]: (sum + bias + half) >> shift, then ReLU and the clamp to
-/// 32767. Pixels in the grid's border columns or past the last one, and channels past cout, are dropped.
+/// channels 16j … 16j + 15) to `out` (placed by `at`): (sum + bias + half) >> shift, then ReLU and the clamp
+/// to 32767. Pixels in the grid's border columns or past the last one, and channels past cout, are dropped.
 INLINE void store_block(const uint32_t acc[6][16], long q0, long last, long pw, long w, long j, long cout,
-                        const int32_t *bias, const int32_t *shift, int16_t *out) {
+                        const int32_t *bias, const int32_t *shift, struct placement at, int16_t *out) {
     for (long i = 0; i < 6; i++) {
         long q = q0 + i, x = q % pw - 1, y = q / pw - 1;
         if (q > last || x < 0 || x >= w) continue;
-        int16_t *dst = out + (y * w + x) * cout;
+        int16_t *dst = out + ((y * at.step + at.dy) * w * at.step + x * at.step + at.dx) * cout;
         for (long jj = 0; jj < 16 && j * 16 + jj < cout; jj++) {
             long co = j * 16 + jj;
             int32_t s = shift[co];
@@ -40,17 +45,18 @@ INLINE void store_block(const uint32_t acc[6][16], long q0, long last, long pw, 
 
 // MARK: - Portable
 
-static void int_conv_portable(const int16_t *padded, long h, long w, long c2, const int16_t *packed,
-                              const int32_t *bias, const int32_t *shift, long cout, int16_t *out) {
+static void int_conv_portable(const int16_t *padded, long h, long w, long c2, long taps, const long *offsets,
+                              const int16_t *packed, const int32_t *bias, const int32_t *shift, long cout,
+                              struct placement at, int16_t *out) {
     long pw = w + 2, first = pw + 1, last = h * pw + w, pairs = c2 / 2;
     // One 16-channel block of weights at a time (9 · c2 · 16 int16, ≤ 18 KB: stays in L1) against every
     // block of six pixels.
     for (long j = 0; j < (cout + 15) / 16; j++) {
         for (long q0 = first; q0 <= last; q0 += 6) {
             uint32_t acc[6][16] = {{0}};
-            for (long t = 0; t < 9; t++) {
-                const int16_t *a = padded + (q0 + tap_offset(t, pw)) * c2;
-                const int16_t *b = packed + (j * 9 + t) * pairs * 32;
+            for (long t = 0; t < taps; t++) {
+                const int16_t *a = padded + (q0 + offsets[t]) * c2;
+                const int16_t *b = packed + (j * taps + t) * pairs * 32;
                 for (long p = 0; p < pairs; p++) {
                     for (long i = 0; i < 6; i++) {
                         int32_t a0 = a[i * c2 + 2 * p], a1 = a[i * c2 + 2 * p + 1];
@@ -60,7 +66,7 @@ static void int_conv_portable(const int16_t *padded, long h, long w, long c2, co
                     }
                 }
             }
-            store_block((const uint32_t (*)[16])acc, q0, last, pw, w, j, cout, bias, shift, out);
+            store_block((const uint32_t (*)[16])acc, q0, last, pw, w, j, cout, bias, shift, at, out);
         }
     }
 }
@@ -113,15 +119,33 @@ INLINE int32_t pair_at(const int16_t *p) {
 
 // MARK: - Entry points
 
-void aec_int_conv3x3(const int16_t *padded, long h, long w, long c2, const int16_t *packed, const int32_t *bias,
-                     const int32_t *shift, long cout, int16_t *out) {
+/// Runs the convolution with the set in use.
+static void int_conv(const int16_t *padded, long h, long w, long c2, long taps, const long *offsets,
+                     const int16_t *packed, const int32_t *bias, const int32_t *shift, long cout, struct placement at,
+                     int16_t *out) {
 #if defined(__x86_64__)
     if (aec_kernels_current() == AEC_KERNELS_AVX512) {
-        int_conv_vnni(padded, h, w, c2, packed, bias, shift, cout, out);
+        int_conv_vnni(padded, h, w, c2, taps, offsets, packed, bias, shift, cout, at, out);
         return;
     }
 #endif
-    AEC_CHOOSE(int_conv, padded, h, w, c2, packed, bias, shift, cout, out);
+    AEC_CHOOSE(int_conv, padded, h, w, c2, taps, offsets, packed, bias, shift, cout, at, out);
+}
+
+void aec_int_conv3x3(const int16_t *padded, long h, long w, long c2, const int16_t *packed, const int32_t *bias,
+                     const int32_t *shift, long cout, int16_t *out) {
+    long offsets[9];
+    for (long t = 0; t < 9; t++) offsets[t] = tap_offset(t, w + 2);
+    int_conv(padded, h, w, c2, 9, offsets, packed, bias, shift, cout, (struct placement){1, 0, 0}, out);
+}
+
+void aec_int_conv_up_phase(const int16_t *padded, long h, long w, long c2, long dy, long dx, const int16_t *packed,
+                           const int32_t *bias, const int32_t *shift, long cout, int16_t *out) {
+    // Output row 2y + dy of the upsampled image reads input rows y + dy − 1 and y + dy (taps r = 0, 1);
+    // the same for columns.
+    long offsets[4];
+    for (long t = 0; t < 4; t++) offsets[t] = (dy - 1 + t / 2) * (w + 2) + (dx - 1 + t % 2);
+    int_conv(padded, h, w, c2, 4, offsets, packed, bias, shift, cout, (struct placement){2, dy, dx}, out);
 }
 
 void aec_int_conv3x3_single(const int16_t *padded, long h, long w, long c2, const int16_t *weight, int32_t bias,

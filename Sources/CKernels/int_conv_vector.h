@@ -8,18 +8,19 @@
 //
 // Both give the same sums (modulo 2^32), so the choice of set never changes a decoded pixel.
 
-INT_TARGET static void INT_NAME(int_conv)(const int16_t *padded, long h, long w, long c2, const int16_t *packed,
-                               const int32_t *bias, const int32_t *shift, long cout, int16_t *out) {
+INT_TARGET static void INT_NAME(int_conv)(const int16_t *padded, long h, long w, long c2, long taps,
+                                          const long *offsets, const int16_t *packed, const int32_t *bias,
+                                          const int32_t *shift, long cout, struct placement at, int16_t *out) {
     long pw = w + 2, first = pw + 1, last = h * pw + w, pairs = c2 / 2;
-    // One 16-channel block of weights at a time (9 · c2 · 16 int16, ≤ 18 KB: stays in L1) against every
+    // One 16-channel block of weights at a time (taps · c2 · 16 int16, ≤ 18 KB: stays in L1) against every
     // block of six pixels.
     for (long j = 0; j < (cout + 15) / 16; j++) {
         for (long q0 = first; q0 <= last; q0 += 6) {
             __m256i c00 = _mm256_setzero_si256(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
             __m256i c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
-            for (long t = 0; t < 9; t++) {
-                const int16_t *a = padded + (q0 + tap_offset(t, pw)) * c2;
-                const int16_t *b = packed + (j * 9 + t) * pairs * 32;
+            for (long t = 0; t < taps; t++) {
+                const int16_t *a = padded + (q0 + offsets[t]) * c2;
+                const int16_t *b = packed + (j * taps + t) * pairs * 32;
                 for (long p = 0; p < pairs; p++) {
                     __m256i b0 = _mm256_loadu_si256((const __m256i *)(b + p * 32));
                     __m256i b1 = _mm256_loadu_si256((const __m256i *)(b + p * 32 + 16));
@@ -45,7 +46,7 @@ INT_TARGET static void INT_NAME(int_conv)(const int16_t *padded, long h, long w,
             _mm256_storeu_si256((__m256i *)acc[3], c30); _mm256_storeu_si256((__m256i *)(acc[3] + 8), c31);
             _mm256_storeu_si256((__m256i *)acc[4], c40); _mm256_storeu_si256((__m256i *)(acc[4] + 8), c41);
             _mm256_storeu_si256((__m256i *)acc[5], c50); _mm256_storeu_si256((__m256i *)(acc[5] + 8), c51);
-            store_block((const uint32_t (*)[16])acc, q0, last, pw, w, j, cout, bias, shift, out);
+            store_block((const uint32_t (*)[16])acc, q0, last, pw, w, j, cout, bias, shift, at, out);
         }
     }
 }

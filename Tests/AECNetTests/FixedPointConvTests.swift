@@ -53,4 +53,38 @@ final class FixedPointConvTests: XCTestCase {
             }
         }
     }
+
+    /// The conv after an upsampling, run as four 2×2 convs on the small image (one per output phase, with the
+    /// 3×3 weights summed), equals upsampling and then convolving with the same integer weights, bit for bit.
+    func testUpsampledConvolutionByPhasesMatchesUpsamplingThenConvolving() {
+        var rng = SplitMix64(seed: 8, stream: 4)
+        for (h, w, cin, cout) in [(7, 7, 32, 64), (3, 5, 3, 20), (1, 1, 2, 16), (4, 9, 16, 16), (2, 13, 1, 32)] {
+            let weights = (0..<(9 * cin * cout)).map { _ in rng.nextGaussian() * 0.2 }
+            let bias = (0..<cout).map { _ in rng.nextGaussian() * 0.1 }
+            let (conv, up) = weights.withUnsafeBufferPointer { wp in
+                bias.withUnsafeBufferPointer { bp in
+                    let q = FixedPointDecoder.quantizedConv(weight: wp.baseAddress!, bias: bp.baseAddress!, cin: cin, cout: cout,
+                                                            eIn: 12, eOut: 11, inputLevel: 4096, largest: 8191, clamp: 8191)
+                    let conv = FixedPointDecoder.Conv(cin: cin, c2: (cin + 1) / 2 * 2, cout: cout,
+                                                      packed: FixedPointDecoder.packed(q.weights, taps: 9, cin: cin, cout: cout),
+                                                      bias: q.bias, shift: q.shift)
+                    let up = FixedPointDecoder.upConv(weight: wp.baseAddress!, bias: bp.baseAddress!, cin: cin, cout: cout,
+                                                      eIn: 12, eOut: 11, inputLevel: 4096)
+                    return (conv, up)
+                }
+            }
+            let input = (0..<(h * w * cin)).map { _ in Int16(rng.next(below: 32768)) }
+            var upsampled = [Int16](repeating: 0, count: 4 * h * w * cin)
+            for y in 0..<(2 * h) {
+                for x in 0..<(2 * w) {
+                    for c in 0..<cin { upsampled[(y * 2 * w + x) * cin + c] = input[((y / 2) * w + x / 2) * cin + c] }
+                }
+            }
+            let expected = FixedPointDecoder.run(conv, input: upsampled, h: 2 * h, w: 2 * w)
+            for set in EngineKernels.supported {
+                EngineKernels.use(set)
+                XCTAssertEqual(FixedPointDecoder.run(up, input: input, h: h, w: w), expected, "\(h)×\(w), \(cin) → \(cout), \(set)")
+            }
+        }
+    }
 }

@@ -79,6 +79,14 @@ void aec_single_output_backward(float *d_input, float *d_weight, float *d_bias, 
 void aec_int_conv3x3(const int16_t *padded, long h, long w, long c2, const int16_t *packed, const int32_t *bias,
                      const int32_t *shift, long cout, int16_t *out);
 
+/// A 3×3 convolution (ReLU'd, as aec_int_conv3x3) of the ×2 nearest upsampling of `padded`'s h × w image,
+/// one output phase at a time: the pixels (2y + dy, 2x + dx) of out [2h, 2w, cout], for dy, dx in {0, 1}.
+/// Each reads only a 2 × 2 window of the input (rows y + dy − 1 and y + dy, the same for columns), so
+/// `packed` holds, as [⌈cout/16⌉, 4, c2/2, 16, 2], the 3×3 weights summed over the taps that land on the
+/// same input pixel — 2.25 times fewer multiplies than convolving the upsampled image, and the same sums.
+void aec_int_conv_up_phase(const int16_t *padded, long h, long w, long c2, long dy, long dx, const int16_t *packed,
+                           const int32_t *bias, const int32_t *shift, long cout, int16_t *out);
+
 /// The 3×3 convolution with one output channel, raw sums: out[y, x] = bias + Σ_tap Σ_ci in(y, x, tap, ci) ·
 /// weight[tap·c2 + ci], modulo 2^32. `padded` as above; weight [9, c2].
 void aec_int_conv3x3_single(const int16_t *padded, long h, long w, long c2, const int16_t *weight, int32_t bias,
