@@ -148,7 +148,7 @@ public final class Codec: @unchecked Sendable {
 
     /// The code of every tile ([tiles × 28·28] in, [tiles × codeCount] out), on `jobs` threads.
     public func runEncoder(tiles: [Float], jobs: Int) -> [Float] {
-        TileNetwork(model.network).encode(tiles: tiles, jobs: jobs)
+        TileNetwork(model.network, encoder: model.encoder).encode(tiles: tiles, jobs: jobs)
     }
 
     /// The reconstructed tiles ([tiles × 28·28]) from codes ([tiles × codeCount]), on `jobs` threads.

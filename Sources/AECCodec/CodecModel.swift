@@ -26,6 +26,8 @@ public struct CodecModel: Sendable {
 
     /// The network's decoder in integers, which every decode runs (built on first use, a few milliseconds).
     public var decoder: FixedPointDecoder { decoderCache.decoder(for: file.model) }
+    /// The network's encoder in integers, which every encode runs (built on first use).
+    public var encoder: FixedPointEncoder { decoderCache.encoder(for: file.model) }
     /// The bit depths this model has entropy tables for, ascending.
     public var availableBits: [Int] { tables.extents.keys.sorted() }
 
@@ -138,17 +140,27 @@ private final class EntropyTables: @unchecked Sendable {
     }
 }
 
-/// The integer decoder of one model, built once; safe to share between threads.
+/// The integer decoder and encoder of one model, each built once; safe to share between threads.
 private final class DecoderCache: @unchecked Sendable {
     private let lock = Lock()
-    private var built: FixedPointDecoder?
+    private var builtDecoder: FixedPointDecoder?
+    private var builtEncoder: FixedPointEncoder?
 
     func decoder(for network: Autoencoder) -> FixedPointDecoder {
         lock.lock()
         defer { lock.unlock() }
-        if let built { return built }
+        if let builtDecoder { return builtDecoder }
         let decoder = FixedPointDecoder(network)
-        built = decoder
+        builtDecoder = decoder
         return decoder
+    }
+
+    func encoder(for network: Autoencoder) -> FixedPointEncoder {
+        lock.lock()
+        defer { lock.unlock() }
+        if let builtEncoder { return builtEncoder }
+        let encoder = FixedPointEncoder(network)
+        builtEncoder = encoder
+        return encoder
     }
 }

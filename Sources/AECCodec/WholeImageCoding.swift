@@ -45,10 +45,10 @@ extension Codec {
         let quantizer = CodeQuantizer(bits: bits)
         let quantize = { (code: [Float]) in code.map { quantizer.value(quantizer.symbol($0)) } }
 
-        let tiles = TileNetwork(model.network, decoder: model.decoder)
+        let tiles = TileNetwork(model.network, decoder: model.decoder, encoder: model.encoder)
         let tiled = Tiling.plane(fromTiles: tiles.decode(codes: quantize(tiles.encode(tiles: Tiling.tiles(of: sample), jobs: jobs)), jobs: jobs),
                                  width: w, height: h)
-        let network = WholePlaneNetwork(model.network, decoder: model.decoder)
+        let network = WholePlaneNetwork(model.network, decoder: model.decoder, encoder: model.encoder)
         let whole = network.decode(code: quantize(network.encode(plane: sample.values, width: w, height: h, jobs: jobs)),
                                    width: w, height: h, jobs: jobs)
         func squaredError(_ values: [Float]) -> Double {
@@ -65,7 +65,7 @@ extension Codec {
                            progress: ProgressHandler?) -> [UInt8] {
         let planeModel = PlaneEntropyModel(pooling: entropy)
         let quantizer = CodeQuantizer(bits: entropy.bits)
-        let network = WholePlaneNetwork(model.network, decoder: model.decoder)
+        let network = WholePlaneNetwork(model.network, decoder: model.decoder, encoder: model.encoder)
         let channels = model.network.architecture.codeChannels
         var encoder = RangeEncoder()
         let total = Double(planes.reduce(0) { $0 + $1.width * $1.height })
@@ -171,7 +171,7 @@ extension Codec {
         let alpha = try file.alpha.map { try Self.inflateAlpha($0, count: file.width * file.height) }
 
         let quantizer = CodeQuantizer(bits: entropy.bits)
-        let network = WholePlaneNetwork(model.network, decoder: model.decoder)
+        let network = WholePlaneNetwork(model.network, decoder: model.decoder, encoder: model.encoder)
         var planes: [Plane] = []
         let total = Double(sizes.reduce(0) { $0 + $1.width * $1.height })
         var done = 0.0

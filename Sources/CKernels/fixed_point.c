@@ -21,12 +21,12 @@ INLINE long tap_offset(long t, long pw) { return (t / 3 - 1) * pw + (t % 3 - 1);
 
 /// Where a convolution's outputs go: pixel (y, x) of its h × w grid to out[(y·step + dy)·(w·step) + x·step + dx]
 /// (channels innermost): step 1 for a plain convolution, 2 for one phase (dy, dx) of a convolution after a
-/// ×2 upsampling.
-struct placement { long step, dy, dx; };
+/// ×2 upsampling. Outputs are clamped to lower…32767: lower 0 is the ReLU, −32767 none.
+struct placement { long step, dy, dx, lower; };
 
 /// Writes the 6 × 16 block of sums `acc` (output pixels q0 … q0 + 5 in padded-grid numbering, output
-/// channels 16j … 16j + 15) to `out` (placed by `at`): (sum + bias + half) >> shift, then ReLU and the clamp
-/// to 32767. Pixels in the grid's border columns or past the last one, and channels past cout, are dropped.
+/// channels 16j … 16j + 15) to `out` (placed by `at`): (sum + bias + half) >> shift, clamped to
+/// at.lower…32767. Pixels in the grid's border columns or past the last one, and channels past cout, are dropped.
 INLINE void store_block(const uint32_t acc[6][16], long q0, long last, long pw, long w, long j, long cout,
                         const int32_t *bias, const int32_t *shift, struct placement at, int16_t *out) {
     for (long i = 0; i < 6; i++) {
@@ -38,7 +38,7 @@ INLINE void store_block(const uint32_t acc[6][16], long q0, long last, long pw, 
             int32_t s = shift[co];
             uint32_t half = s > 0 ? (uint32_t)1 << (s - 1) : 0;
             int32_t v = (int32_t)(acc[i][jj] + (uint32_t)bias[co] + half) >> s;
-            dst[co] = (int16_t)(v < 0 ? 0 : v > 32767 ? 32767 : v);
+            dst[co] = (int16_t)(v < at.lower ? at.lower : v > 32767 ? 32767 : v);
         }
     }
 }
@@ -136,7 +136,14 @@ void aec_int_conv3x3(const int16_t *padded, long h, long w, long c2, const int16
                      const int32_t *shift, long cout, int16_t *out) {
     long offsets[9];
     for (long t = 0; t < 9; t++) offsets[t] = tap_offset(t, w + 2);
-    int_conv(padded, h, w, c2, 9, offsets, packed, bias, shift, cout, (struct placement){1, 0, 0}, out);
+    int_conv(padded, h, w, c2, 9, offsets, packed, bias, shift, cout, (struct placement){1, 0, 0, 0}, out);
+}
+
+void aec_int_conv3x3_linear(const int16_t *padded, long h, long w, long c2, const int16_t *packed, const int32_t *bias,
+                            const int32_t *shift, long cout, int16_t *out) {
+    long offsets[9];
+    for (long t = 0; t < 9; t++) offsets[t] = tap_offset(t, w + 2);
+    int_conv(padded, h, w, c2, 9, offsets, packed, bias, shift, cout, (struct placement){1, 0, 0, -32767}, out);
 }
 
 void aec_int_conv_up_phase(const int16_t *padded, long h, long w, long c2, long dy, long dx, const int16_t *packed,
@@ -145,7 +152,7 @@ void aec_int_conv_up_phase(const int16_t *padded, long h, long w, long c2, long 
     // the same for columns.
     long offsets[4];
     for (long t = 0; t < 4; t++) offsets[t] = (dy - 1 + t / 2) * (w + 2) + (dx - 1 + t % 2);
-    int_conv(padded, h, w, c2, 4, offsets, packed, bias, shift, cout, (struct placement){2, dy, dx}, out);
+    int_conv(padded, h, w, c2, 4, offsets, packed, bias, shift, cout, (struct placement){2, dy, dx, 0}, out);
 }
 
 void aec_int_conv3x3_single(const int16_t *padded, long h, long w, long c2, const int16_t *weight, int32_t bias,

@@ -31,11 +31,11 @@ final class WholeImageCodecTests: XCTestCase {
                 XCTAssertEqual(decoded.channels, try codec.decode(encode(image, half: half, whole: false)).channels)
             }
         }
-        // Gray: the decoded samples are the network run over the whole plane on the quantized code, plus the
-        // plane's offset (the mean error of that, rounded to 1/1023).
+        // Gray: the decoded samples are the network (the codec's integer encoder and decoder) run over the whole
+        // plane on the quantized code, plus the plane's offset (the mean error of that, rounded to 1/1023).
         let image = TestModels.image(width: 45, height: 33, channels: 1)
         let plane = image.samples.map { Float($0) / 255 }
-        let network = WholePlaneNetwork(codec.model.network)
+        let network = WholePlaneNetwork(codec.model.network, decoder: codec.model.decoder, encoder: codec.model.encoder)
         let q = CodeQuantizer(bits: 5)
         let code = network.encode(plane: plane, width: 45, height: 33, jobs: 1).map { q.value(q.symbol($0)) }
         let drawn = network.decode(code: code, width: 45, height: 33, jobs: 1)

@@ -29,12 +29,13 @@ final class WholePlaneTests: XCTestCase {
         XCTAssertEqual(architecture.decoderHaloCodeRows, 5)
     }
 
-    func testBlocksGiveTheWholePlaneBitForBit() {
+    func testBlocksGiveTheWholePlaneBitForBit() {  // with the float and the integer encoder
         let sizes = [(1, 1), (37, 1), (1, 37), (30, 45), (61, 23), (1500, 9), (12, 96), (130, 70)]
         for network in [Self.random, TestModels.tiny.network] {
+          for encoder in [nil, FixedPointEncoder(network)] {  // the float encoder, then the integer one
             for (width, height) in sizes {
                 let plane = Self.plane(width: width, height: height)
-                let whole = WholePlaneNetwork(network, blockCodeRows: 1_000, blockCodeColumns: 1_000)
+                let whole = WholePlaneNetwork(network, encoder: encoder, blockCodeRows: 1_000, blockCodeColumns: 1_000)
                 let code = whole.encode(plane: plane, width: width, height: height, jobs: 1)
                 let decoded = whole.decode(code: code, width: width, height: height, jobs: 1)
                 let codeRows = (height + 3) / 4, codeColumns = (width + 3) / 4
@@ -43,13 +44,15 @@ final class WholePlaneTests: XCTestCase {
                 for (rows, columns) in [(1, 1_000), (2, 1_000), (3, 7), (7, 3), (1_000, 1), (1_000, 5), (4, 4)]
                 where (rows < codeRows || rows == 1 || rows == 1_000) && (columns < codeColumns || columns == 1_000) {
                     for jobs in [1, 2] {
-                        let blocks = WholePlaneNetwork(network, blockCodeRows: rows, blockCodeColumns: columns)
-                        let what = "\(width)×\(height), blocks of \(rows)×\(columns) code values, \(jobs) jobs"
+                        let blocks = WholePlaneNetwork(network, encoder: encoder, blockCodeRows: rows, blockCodeColumns: columns)
+                        let what = "\(width)×\(height), blocks of \(rows)×\(columns) code values, \(jobs) jobs, "
+                            + (encoder == nil ? "float encoder" : "integer encoder")
                         XCTAssertEqual(blocks.encode(plane: plane, width: width, height: height, jobs: jobs), code, what)
                         XCTAssertEqual(blocks.decode(code: code, width: width, height: height, jobs: jobs), decoded, what)
                     }
                 }
             }
+          }
         }
     }
 
@@ -60,10 +63,17 @@ final class WholePlaneTests: XCTestCase {
         let plane = Self.plane(width: width, height: height)
         let whole = WholePlaneNetwork(Self.random, blockCodeRows: 1_000, blockCodeColumns: 1_000)
         let code = whole.encode(plane: plane, width: width, height: height, jobs: 1)
+        let fixedWhole = WholePlaneNetwork(Self.random, encoder: FixedPointEncoder(Self.random), blockCodeRows: 1_000,
+                                           blockCodeColumns: 1_000)
+        let fixedCode = fixedWhole.encode(plane: plane, width: width, height: height, jobs: 1)
         for (rows, columns) in [(4, 1_000), (1_000, 4)] {
             var short = WholePlaneNetwork(Self.random, blockCodeRows: rows, blockCodeColumns: columns)
             short.haloAdjustment = -1
             XCTAssertNotEqual(short.encode(plane: plane, width: width, height: height, jobs: 1), code)
+            var fixedShort = WholePlaneNetwork(Self.random, encoder: FixedPointEncoder(Self.random), blockCodeRows: rows,
+                                               blockCodeColumns: columns)
+            fixedShort.haloAdjustment = -1
+            XCTAssertNotEqual(fixedShort.encode(plane: plane, width: width, height: height, jobs: 1), fixedCode)
             XCTAssertNotEqual(short.decode(code: code, width: width, height: height, jobs: 1),
                               whole.decode(code: code, width: width, height: height, jobs: 1))
         }

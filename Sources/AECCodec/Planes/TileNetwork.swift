@@ -3,16 +3,22 @@ import AECNet
 
 /// The network run over many 28×28 tiles at once: in chunks of 16 tiles, one `ForwardPass` per thread.
 /// Each tile goes through the network on its own, so the result is the same for any number of threads.
-/// Encoding runs the float encoder; decoding the integer decoder (`FixedPointDecoder`), the same on every CPU.
+/// Decoding runs the integer decoder (`FixedPointDecoder`), the same on every CPU; encoding the integer
+/// encoder when one is given (as the codec does), else the float one (as training does).
 public struct TileNetwork: Sendable {
     public let network: Autoencoder
     let decoder: FixedPointDecoder?
+    let encoder: FixedPointEncoder?
 
-    /// - Parameter decoder: `network`'s integer decoder; pass the model's (`CodecModel.decoder`), which is
-    ///   built once. Without one, `decode` builds one per call.
-    public init(_ network: Autoencoder, decoder: FixedPointDecoder? = nil) {
+    /// - Parameters:
+    ///   - decoder: `network`'s integer decoder; pass the model's (`CodecModel.decoder`), which is built once.
+    ///     Without one, `decode` builds one per call.
+    ///   - encoder: `network`'s integer encoder (`CodecModel.encoder`); without one, `encode` runs the float
+    ///     encoder.
+    public init(_ network: Autoencoder, decoder: FixedPointDecoder? = nil, encoder: FixedPointEncoder? = nil) {
         self.network = network
         self.decoder = decoder
+        self.encoder = encoder
     }
 
     /// The code of every tile: [tiles × 28·28] in, [tiles × codeCount] out.
@@ -20,6 +26,19 @@ public struct TileNetwork: Sendable {
         let tileSize = Tiling.side * Tiling.side, codeCount = network.architecture.codeCount
         let count = tiles.count / tileSize
         var codes = [Float](repeating: 0, count: count * codeCount)
+        if let encoder {
+            let chunk = 16, chunks = (count + chunk - 1) / chunk
+            tiles.withUnsafeBufferPointer { tiles in
+                codes.withUnsafeMutableBufferPointer { codes in
+                    Parallel.forEach(chunks, threads: max(1, min(jobs, chunks))) { _, c in
+                        let first = c * chunk
+                        encoder.encode(tiles.baseAddress! + first * tileSize, n: min(chunk, count - first),
+                                       height: Tiling.side, width: Tiling.side, into: codes.baseAddress! + first * codeCount)
+                    }
+                }
+            }
+            return codes
+        }
         inChunks(count: count, jobs: jobs, into: &codes) { pass, first, n in
             tiles.withUnsafeBufferPointer { pass.input.update(from: $0.baseAddress! + first * tileSize, count: n * tileSize) }
             network.encode(pass, n: n)

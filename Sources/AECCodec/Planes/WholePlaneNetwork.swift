@@ -15,19 +15,24 @@ public struct WholePlaneNetwork: Sendable {
     public let network: Autoencoder
     /// What `decode` runs: the network's decoder in integers (`FixedPointDecoder`), the same on every CPU.
     public let decoder: FixedPointDecoder
+    /// What `encode` runs when given: the encoder in integers (`FixedPointEncoder`); else the float encoder.
+    public let encoder: FixedPointEncoder?
     /// Code rows and code columns per block (each ≥ 1); `nil` takes `defaultBlockCodeSide`.
     public var blockCodeRows: Int?, blockCodeColumns: Int?
     /// Added to the architecture's halos: only for the test that shows a smaller halo would be wrong.
     var haloAdjustment = 0
 
-    /// - Parameter decoder: `network`'s integer decoder; pass the model's (`CodecModel.decoder`), which is
-    ///   built once, rather than building one per plane (nil builds one).
-    public init(_ network: Autoencoder, decoder: FixedPointDecoder? = nil, blockCodeRows: Int? = nil,
-                blockCodeColumns: Int? = nil) {
+    /// - Parameters:
+    ///   - decoder: `network`'s integer decoder; pass the model's (`CodecModel.decoder`), which is built once,
+    ///     rather than building one per plane (nil builds one).
+    ///   - encoder: `network`'s integer encoder (`CodecModel.encoder`), or nil for the float encoder.
+    public init(_ network: Autoencoder, decoder: FixedPointDecoder? = nil, encoder: FixedPointEncoder? = nil,
+                blockCodeRows: Int? = nil, blockCodeColumns: Int? = nil) {
         precondition(blockCodeRows.map { $0 >= 1 } ?? true, "a block has at least one code row")
         precondition(blockCodeColumns.map { $0 >= 1 } ?? true, "a block has at least one code column")
         self.network = network
         self.decoder = decoder ?? FixedPointDecoder(network)
+        self.encoder = encoder
         self.blockCodeRows = blockCodeRows
         self.blockCodeColumns = blockCodeColumns
     }
@@ -97,17 +102,28 @@ public struct WholePlaneNetwork: Sendable {
                      into: &code) { own, block, out in
             // The block's input, halo included: pixel rows 4·block.rows, columns 4·block.columns.
             let inWidth = block.columns.count * scale, inHeight = block.rows.count * scale
-            let pass = ForwardPass(architecture: network.architecture, capacity: 1, height: inHeight, width: inWidth,
-                                   inferenceOnly: true)
+            let input = UnsafeMutablePointer<Float>.allocate(capacity: inHeight * inWidth)
+            defer { input.deallocate() }
             for y in 0..<inHeight {
-                (pass.input + y * inWidth).update(from: plane + (block.rows.lowerBound * scale + y) * width
-                                                  + block.columns.lowerBound * scale, count: inWidth)
+                (input + y * inWidth).update(from: plane + (block.rows.lowerBound * scale + y) * width
+                                             + block.columns.lowerBound * scale, count: inWidth)
             }
-            network.encode(pass, n: 1)
-            // The block's own code values, without the halo: pass.code is [block rows × block columns × channels].
+            // The block's code: [block rows × block columns × channels].
+            let blockCode = UnsafeMutablePointer<Float>.allocate(capacity: block.rows.count * block.columns.count * channels)
+            defer { blockCode.deallocate() }
+            if let encoder {
+                encoder.encode(input, n: 1, height: inHeight, width: inWidth, into: blockCode)
+            } else {
+                let pass = ForwardPass(architecture: network.architecture, capacity: 1, height: inHeight, width: inWidth,
+                                       inferenceOnly: true)
+                pass.input.update(from: input, count: inHeight * inWidth)
+                network.encode(pass, n: 1)
+                blockCode.update(from: pass.code, count: block.rows.count * block.columns.count * channels)
+            }
+            // The block's own code values, without the halo.
             for r in own.rows {
                 let from = ((r - block.rows.lowerBound) * block.columns.count + own.columns.lowerBound - block.columns.lowerBound)
-                (out + (r * codeWidth + own.columns.lowerBound) * channels).update(from: pass.code + from * channels,
+                (out + (r * codeWidth + own.columns.lowerBound) * channels).update(from: blockCode + from * channels,
                                                                                    count: own.columns.count * channels)
             }
         }

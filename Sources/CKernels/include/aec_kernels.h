@@ -79,6 +79,11 @@ void aec_single_output_backward(float *d_input, float *d_weight, float *d_bias, 
 void aec_int_conv3x3(const int16_t *padded, long h, long w, long c2, const int16_t *packed, const int32_t *bias,
                      const int32_t *shift, long cout, int16_t *out);
 
+/// aec_int_conv3x3 without the ReLU: outputs clamped to −32767…32767 (the integer encoder's code layer,
+/// before its sigmoid).
+void aec_int_conv3x3_linear(const int16_t *padded, long h, long w, long c2, const int16_t *packed, const int32_t *bias,
+                            const int32_t *shift, long cout, int16_t *out);
+
 /// A 3×3 convolution (ReLU'd, as aec_int_conv3x3) of the ×2 nearest upsampling of `padded`'s h × w image,
 /// one output phase at a time: the pixels (2y + dy, 2x + dx) of out [2h, 2w, cout], for dy, dx in {0, 1}.
 /// Each reads only a 2 × 2 window of the input (rows y + dy − 1 and y + dy, the same for columns), so
