@@ -3,9 +3,11 @@ import CKernels
 import Foundation
 
 /// The decoder half of an `Autoencoder` in integer arithmetic, so that a code decodes to the same values on
-/// every CPU, with either kernel set, in any build: int16 activations and weights, sums in 32-bit integers
-/// (exact, so their order does not matter), and a table for the final sigmoid. Decoding uses it; the float
-/// decoder (`Autoencoder.decode`) stays for training, which needs its gradients.
+/// every CPU, with every kernel set, in any build: int16 activations and weights, sums in 32-bit integers
+/// (exact, so their order does not matter), and a table for the final sigmoid. Decoding uses it (and
+/// `FixedPointEncoder` its format and kernels); the float decoder (`Autoencoder.decode`) stays for
+/// training, which needs its gradients. A conv that follows an upsampling runs on the small image, one
+/// output phase at a time (`UpConv`): the same sums, 4 taps instead of 9.
 ///
 /// Number format. The input of decoder conv layer l holds integers a = round(x · 2^e_l) in 0…32767 (x the
 /// float activation, e_l one exponent per layer); the code comes in at e = 14 (code values are in [0, 1]).
@@ -17,9 +19,10 @@ import Foundation
 /// The scales come from the model alone, so they are the same wherever it is loaded:
 /// - e_l puts the largest activation that the float decoder gives on a fixed set of synthetic codes
 ///   (`calibrationCodes`) at 2^11 to 2^12, eight or more times below the clamp;
-/// - f_co is the largest exponent that keeps every |w_q| ≤ 16383 and Σ|w_q| · (that largest activation,
-///   as an integer) ≤ 2^29, so a sum overflows only if every input is several times larger than any
-///   calibration code made it — and even then it wraps the same way on every CPU.
+/// - f_co is the largest exponent that keeps every |w_q| ≤ 16383 (8191 after an upsampling, so that four
+///   summed fit 16 bits) and Σ|w_q| · (that largest activation, as an integer) ≤ 2^29, so a sum overflows
+///   only if every input is several times larger than any calibration code made it — and even then it
+///   wraps the same way on every CPU.
 ///
 /// Its cost against the float decoder is measured in `FixedPointDecoderTests` (< 0.02 dB on the shipped
 /// models).
