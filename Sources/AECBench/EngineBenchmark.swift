@@ -159,6 +159,42 @@ extension EngineBenchmark {
     }
 }
 
+extension EngineBenchmark {
+    /// Encoder-only images/s (chunks of 16 smooth random tiles per thread, a random-weight model): the float
+    /// encoder and the integer one (`FixedPointEncoder`), with the kernel set in use, each timed for about
+    /// `seconds`.
+    public static func measureEncoder(_ architecture: Architecture, threads: Int,
+                                      seconds: Double) -> (float: Double, integer: Double) {
+        let model = Autoencoder(architecture: architecture, seed: 1)
+        let encoder = FixedPointEncoder(model)
+        let chunk = 16, tile = Architecture.tileSide * Architecture.tileSide
+        let tiles = SyntheticTiles(count: chunk)
+        var images = [Float](repeating: 0, count: chunk * tile)
+        images.withUnsafeMutableBufferPointer { all in
+            for j in 0..<chunk {
+                tiles.tile(j, epoch: 0, into: UnsafeMutableBufferPointer(start: all.baseAddress! + j * tile, count: tile))
+            }
+        }
+        let passes = (0..<threads).map { _ in ForwardPass(architecture: architecture, capacity: chunk, inferenceOnly: true) }
+        for pass in passes { pass.input.update(from: images, count: images.count) }
+        let codes = (0..<threads).map { _ in UnsafeMutablePointer<Float>.allocate(capacity: chunk * architecture.codeCount) }
+        defer { codes.forEach { $0.deallocate() } }
+        let roundChunks = 4 * threads
+        let float = timeIt(seconds: seconds) {
+            Parallel.forEach(roundChunks, threads: threads) { worker, _ in model.encode(passes[worker], n: chunk) }
+        }
+        let integer = timeIt(seconds: seconds) {
+            images.withUnsafeBufferPointer { i in
+                Parallel.forEach(roundChunks, threads: threads) { worker, _ in
+                    encoder.encode(i.baseAddress!, n: chunk, height: Architecture.tileSide, width: Architecture.tileSide,
+                                   into: codes[worker])
+                }
+            }
+        }
+        return (Double(roundChunks * chunk) / float, Double(roundChunks * chunk) / integer)
+    }
+}
+
 /// Deterministic smooth random tiles (sums of a few random gradients and blobs): a stand-in for real data
 /// where only the speed matters.
 public struct SyntheticTiles: TileSource {

@@ -3,7 +3,7 @@ import AECNet
 import Foundation
 
 /// `aec-bench engine`: the engine's speed as Markdown tables — our GEMM against the plain reference, the
-/// network's forward and training images per second, the float decoder against the integer one, and optionally the time per layer. Every figure comes
+/// network's forward and training images per second, the float decoder and encoder against the integer ones, and optionally the time per layer. Every figure comes
 /// with a reference measured in the same run, because shared machines are noisy.
 public struct EngineReport {
     public var architectures: [Architecture]
@@ -60,6 +60,13 @@ public struct EngineReport {
             emit(String(format: "| %@ | %.0f | ", a.description, r.floatImagesPerSecond)
                  + r.integerImagesPerSecond.map { String(format: "%.0f", $0.rate) }.joined(separator: " | ")
                  + String(format: " | %.2f× |", r.integerImagesPerSecond[0].rate / r.floatImagesPerSecond))
+        }
+        emit("\n## Encoder (\(threads) threads, \(EngineKernels.current) kernels): float against integer (FixedPointEncoder)\n")
+        emit("| widths | float img/s | integer img/s | integer / float |")
+        emit("|---|---:|---:|---:|")
+        for a in architectures {
+            let r = EngineBenchmark.measureEncoder(a, threads: threads, seconds: seconds)
+            emit(String(format: "| %@ | %.0f | %.0f | %.2f× |", a.description, r.float, r.integer, r.integer / r.float))
         }
         if layers {
             for a in architectures { layerTable(a, emit) }

@@ -1,0 +1,20 @@
+import AECBench
+import AECNet
+import XCTest
+
+/// `aec-bench engine`'s integer-against-float measurements run on a small network and report rates (their
+/// figures are for Docs/PERFORMANCE.md, not for tests: these machines are too noisy to assert a speed).
+final class EngineBenchmarkTests: XCTestCase {
+    func testEncoderAndDecoderMeasurementsRun() {
+        let architecture = Architecture(w1: 8, w2: 8, w3: 4, codeChannels: 2)
+        let encoder = EngineBenchmark.measureEncoder(architecture, threads: 2, seconds: 0.01)
+        XCTAssertGreaterThan(encoder.float, 0)
+        XCTAssertGreaterThan(encoder.integer, 0)
+        let before = EngineKernels.current
+        let decoder = EngineBenchmark.measureDecoder(architecture, threads: 2, seconds: 0.01)
+        XCTAssertGreaterThan(decoder.floatImagesPerSecond, 0)
+        XCTAssertEqual(decoder.integerImagesPerSecond.map(\.set), EngineKernels.supported, "one rate per kernel set")
+        XCTAssertTrue(decoder.integerImagesPerSecond.allSatisfy { $0.rate > 0 })
+        XCTAssertEqual(EngineKernels.current, before, "the kernel set in use is restored")
+    }
+}
