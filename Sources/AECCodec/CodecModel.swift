@@ -49,6 +49,10 @@ public struct CodecModel: Sendable {
     }
 
     private init(file: ModelFile, name: String, fingerprint: UInt32) throws {
+        // The model file keeps any float; the codec's integer network cannot scale NaN or infinity.
+        if let bad = file.model.parameters.firstIndex(where: { !$0.isFinite }) {
+            throw ModelFileError(file: name, reason: "parameter \(bad) is \(file.model.parameters[bad]); a model that codes must have finite weights")
+        }
         var extents: [Int: Range<Int>] = [:]
         let section = file.section("ENTR")
         let payload = section?.payload ?? []

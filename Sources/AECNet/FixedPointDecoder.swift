@@ -286,8 +286,10 @@ public struct FixedPointDecoder: Sendable {
         return f
     }
 
+    /// round(value · 2^exponent) clamped to ±limit (NaN, which a loaded model file cannot hold, as 0).
     static func quantized(_ value: Float, exponent: Int, limit: Double) -> Double {
-        min(max((Double(value) * power(exponent)).rounded(.toNearestOrAwayFromZero), -limit), limit)
+        guard !value.isNaN else { return 0 }
+        return min(max((Double(value) * power(exponent)).rounded(.toNearestOrAwayFromZero), -limit), limit)
     }
 
     /// The quantized weights [9·cin, cout] (as Int32, for summing), biases and shifts of a ReLU conv with

@@ -172,6 +172,21 @@ final class CodecTests: XCTestCase {
         }
     }
 
+    /// A model file may hold any float, but a model with a NaN or infinite weight cannot code (the integer
+    /// network has no scale for it): loading it for the codec is an error, in memory or from bytes.
+    func testModelsWithNonFiniteWeightsAreRefused() throws {
+        for bad in [Float.nan, .infinity, -.infinity] {
+            var file = TestModels.tiny.file
+            file.model.parameters[7] = bad
+            XCTAssertThrowsError(try CodecModel(file: file, name: "broken")) {
+                XCTAssertTrue("\($0)".hasPrefix("broken: parameter 7 is "), "\($0)")
+            }
+            XCTAssertThrowsError(try CodecModel(bytes: file.serialized(), name: "broken.aecm")) {
+                XCTAssertTrue("\($0)".contains("finite weights"), "\($0)")
+            }
+        }
+    }
+
     // MARK: Bad .aec input
 
     func validFile() throws -> [UInt8] {
