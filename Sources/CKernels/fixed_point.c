@@ -1,12 +1,14 @@
-// The integer decoder's 3×3 convolutions (FixedPointDecoder.swift; declarations in aec_kernels.h): int16
-// activations and weights, sums in 32-bit integers. Integer sums are exact and do not depend on their
-// order, so the portable loops and the AVX2 ones (vpmaddwd: two int16 products added into one int32 lane)
-// give the same result on every CPU, whatever the compiler does with them.
+// The integer network's 3×3 convolutions (FixedPointDecoder.swift, FixedPointEncoder.swift; declarations in
+// aec_kernels.h): int16 activations and weights, sums in 32-bit integers. Integer sums are exact and do not
+// depend on their order, so the portable loops and the vector ones (int_conv_vector.h: AVX2's vpmaddwd, two
+// int16 products added into one int32 lane, or AVX-512 VNNI's vpdpwssd) give the same result on every CPU,
+// whatever the compiler does with them.
 //
 // Sums wrap modulo 2^32 (unsigned arithmetic in the portable loops, the instructions' own wrapping in the
 // AVX2 ones), so even a sum that overflows — which the decoder's scales keep real codes far from — is the
-// same everywhere, and never undefined behaviour. A single product never overflows: activations are in
-// 0…32767 and weights in −32767…32767, so a pair of them stays below 2^31.
+// same everywhere, and never undefined behaviour. A pair of products never overflows: a conv's inputs are in
+// 0…32767 and its weights in −32767…32767, so two products stay below 2^31. (The right shifts of negative
+// sums are arithmetic, as every compiler this builds with does them.)
 
 #include "aec_kernels.h"
 #include "lanes.h"
@@ -49,7 +51,7 @@ static void int_conv_portable(const int16_t *padded, long h, long w, long c2, lo
                               const int16_t *packed, const int32_t *bias, const int32_t *shift, long cout,
                               struct placement at, int16_t *out) {
     long pw = w + 2, first = pw + 1, last = h * pw + w, pairs = c2 / 2;
-    // One 16-channel block of weights at a time (9 · c2 · 16 int16, ≤ 18 KB: stays in L1) against every
+    // One 16-channel block of weights at a time (taps · c2 · 16 int16, ≤ 18 KB: stays in L1) against every
     // block of six pixels.
     for (long j = 0; j < (cout + 15) / 16; j++) {
         for (long q0 = first; q0 <= last; q0 += 6) {
