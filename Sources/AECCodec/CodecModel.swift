@@ -20,14 +20,15 @@ public struct CodecModel: Sendable {
     /// Where it came from, for messages.
     public let name: String
     private let tables: EntropyTables
-    private let decoderCache = DecoderCache()
+    private let builtDecoder = BuiltOnce<FixedPointDecoder>()
+    private let builtEncoder = BuiltOnce<FixedPointEncoder>()
 
     public var network: Autoencoder { file.model }
 
     /// The network's decoder in integers, which every decode runs (built on first use, a few milliseconds).
-    public var decoder: FixedPointDecoder { decoderCache.decoder(for: file.model) }
+    public var decoder: FixedPointDecoder { builtDecoder.get { FixedPointDecoder(file.model) } }
     /// The network's encoder in integers, which every encode runs (built on first use).
-    public var encoder: FixedPointEncoder { decoderCache.encoder(for: file.model) }
+    public var encoder: FixedPointEncoder { builtEncoder.get { FixedPointEncoder(file.model) } }
     /// The bit depths this model has entropy tables for, ascending.
     public var availableBits: [Int] { tables.extents.keys.sorted() }
 
@@ -144,27 +145,17 @@ private final class EntropyTables: @unchecked Sendable {
     }
 }
 
-/// The integer decoder and encoder of one model, each built once; safe to share between threads.
-private final class DecoderCache: @unchecked Sendable {
+/// A value built on first use, once; safe to share between threads.
+private final class BuiltOnce<Value: Sendable>: @unchecked Sendable {
     private let lock = Lock()
-    private var builtDecoder: FixedPointDecoder?
-    private var builtEncoder: FixedPointEncoder?
+    private var value: Value?
 
-    func decoder(for network: Autoencoder) -> FixedPointDecoder {
+    func get(_ build: () -> Value) -> Value {
         lock.lock()
         defer { lock.unlock() }
-        if let builtDecoder { return builtDecoder }
-        let decoder = FixedPointDecoder(network)
-        builtDecoder = decoder
-        return decoder
-    }
-
-    func encoder(for network: Autoencoder) -> FixedPointEncoder {
-        lock.lock()
-        defer { lock.unlock() }
-        if let builtEncoder { return builtEncoder }
-        let encoder = FixedPointEncoder(network)
-        builtEncoder = encoder
-        return encoder
+        if let value { return value }
+        let built = build()
+        value = built
+        return built
     }
 }

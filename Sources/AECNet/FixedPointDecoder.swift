@@ -391,58 +391,22 @@ public struct FixedPointDecoder: Sendable {
 
     // MARK: Calibration
 
-    /// Tiles of synthetic code, [calibrationTiles, 7, 7, codeChannels]: six constant codes (0, 0.2, … 1),
-    /// nine of independent uniform values, and nine of triangle-wave ramps at random angles and
-    /// frequencies — flat, busy and smooth codes. Only arithmetic (no libm), from a fixed seed.
+    /// Synthetic codes [FixedPointCalibration.count, 7, 7, codeChannels] (`FixedPointCalibration.inputs`).
     static func calibrationCodes(channels: Int) -> [Float] {
-        let side = Architecture.codeSide, size = side * side * channels
-        var rng = SplitMix64(seed: 0xCA11B, stream: 7)
-        var codes: [Float] = []
-        for k in 0..<6 { codes += [Float](repeating: Float(k) / 5, count: size) }
-        for _ in 0..<9 { codes += (0..<size).map { _ in rng.nextUnitFloat() } }
-        for _ in 0..<9 {
-            let fx = rng.nextUnitFloat() - 0.5, fy = rng.nextUnitFloat() - 0.5, phase = rng.nextUnitFloat()
-            for y in 0..<side {
-                for x in 0..<side {
-                    for c in 0..<channels {
-                        let t = fx * Float(x) + fy * Float(y) + phase + Float(c) * 0.37
-                        let frac = t - t.rounded(.down)
-                        codes.append(abs(2 * frac - 1))
-                    }
-                }
-            }
-        }
-        return codes
+        FixedPointCalibration.inputs(side: Architecture.codeSide, channels: channels, seed: 0xCA11B, stream: 7)
     }
-
-    static let calibrationTiles = 24
 
     /// The largest output of every layer of the float decoder over `calibrationCodes` (indexed by layer;
     /// 0 for the encoder's layers).
     static func calibratedMaxima(_ network: Autoencoder) -> [Float] {
         let arch = network.architecture
         let codes = calibrationCodes(channels: arch.codeChannels)
-        // Chunks of a few tiles (a pass that keeps every layer's output holds ~2 MB per tile), on the cores;
-        // the largest value does not depend on which chunk finds it.
-        let chunk = 4, chunks = (calibrationTiles + chunk - 1) / chunk
-        let threads = min(Parallel.coreCount, chunks)
-        let passes = (0..<threads).map { _ in ForwardPass(architecture: arch, capacity: chunk) }
-        var chunkMaxima = [[Float]](repeating: [], count: chunks)
-        let lock = Lock()
-        Parallel.forEach(chunks, threads: threads) { worker, c in
-            let pass = passes[worker], first = c * chunk, n = min(chunk, calibrationTiles - first)
+        return FixedPointCalibration.maxima(network, layers: (arch.codeLayer + 1)...(arch.layers.count - 1),
+                                            fill: { pass, first, n in
             codes.withUnsafeBufferPointer {
                 pass.decoderInput.update(from: $0.baseAddress! + first * arch.codeCount, count: n * arch.codeCount)
             }
-            network.decode(pass, n: n)
-            var maxima = [Float](repeating: 0, count: arch.layers.count)
-            for i in (arch.codeLayer + 1)..<arch.layers.count {
-                let s = pass.shapes[i], out = pass.outputs[i]
-                for k in 0..<(n * s.h * s.w * s.c) { maxima[i] = max(maxima[i], out[k]) }
-            }
-            lock.withLock { chunkMaxima[c] = maxima }
-        }
-        return chunkMaxima.dropFirst().reduce(chunkMaxima[0]) { zip($0, $1).map { max($0, $1) } }
+        }, run: { pass, n in network.decode(pass, n: n) })
     }
 }
 

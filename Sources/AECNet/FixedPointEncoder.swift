@@ -7,7 +7,7 @@ import CKernels
 /// The codec encodes with it; training keeps the float encoder, whose gradients it needs.
 ///
 /// Pixels in [0, 1] come in at exponent 14; every ReLU conv and its scales are as in the decoder (the
-/// exponents calibrated on the float encoder's outputs for `calibrationImages`); 2×2 max-pooling takes the
+/// exponents calibrated on the float encoder's outputs for `calibrationInputs`); 2×2 max-pooling takes the
 /// largest of four integers (the scale does not change); the code conv's sum is shifted to z · 2^10, clamped
 /// to ±32767 (no ReLU), and looked up in the decoder's sigmoid table. Its cost against the float encoder is
 /// measured in `FixedPointEncoderTests`.
@@ -142,26 +142,9 @@ public struct FixedPointEncoder: Sendable {
 
     // MARK: Calibration
 
-    static let calibrationImages = 24
-
-    /// 28×28 synthetic images, [calibrationImages, 28, 28]: six flat (0, 0.2, … 1), nine of independent uniform
-    /// pixels, nine of triangle-wave ramps at random angles and frequencies. Only arithmetic, a fixed seed.
+    /// Synthetic 28×28 images [FixedPointCalibration.count, 28, 28] (`FixedPointCalibration.inputs`).
     static func calibrationInputs() -> [Float] {
-        let side = Architecture.tileSide
-        var rng = SplitMix64(seed: 0xE1C0DE, stream: 5)
-        var images: [Float] = []
-        for k in 0..<6 { images += [Float](repeating: Float(k) / 5, count: side * side) }
-        for _ in 0..<9 { images += (0..<(side * side)).map { _ in rng.nextUnitFloat() } }
-        for _ in 0..<9 {
-            let fx = rng.nextUnitFloat() - 0.5, fy = rng.nextUnitFloat() - 0.5, phase = rng.nextUnitFloat()
-            for y in 0..<side {
-                for x in 0..<side {
-                    let t = fx * Float(x) + fy * Float(y) + phase
-                    images.append(abs(2 * (t - t.rounded(.down)) - 1))
-                }
-            }
-        }
-        return images
+        FixedPointCalibration.inputs(side: Architecture.tileSide, channels: 1, seed: 0xE1C0DE, stream: 5)
     }
 
     /// The largest output of every encoder layer of the float network over `calibrationInputs` (indexed by
@@ -169,22 +152,8 @@ public struct FixedPointEncoder: Sendable {
     static func calibratedMaxima(_ network: Autoencoder) -> [Float] {
         let arch = network.architecture, size = Architecture.tileSide * Architecture.tileSide
         let images = calibrationInputs()
-        let chunk = 4, chunks = (calibrationImages + chunk - 1) / chunk
-        let threads = min(Parallel.coreCount, chunks)
-        let passes = (0..<threads).map { _ in ForwardPass(architecture: arch, capacity: chunk) }
-        var chunkMaxima = [[Float]](repeating: [], count: chunks)
-        let lock = Lock()
-        Parallel.forEach(chunks, threads: threads) { worker, c in
-            let pass = passes[worker], first = c * chunk, n = min(chunk, calibrationImages - first)
+        return FixedPointCalibration.maxima(network, layers: 0...arch.codeLayer, fill: { pass, first, n in
             images.withUnsafeBufferPointer { pass.input.update(from: $0.baseAddress! + first * size, count: n * size) }
-            network.encode(pass, n: n)
-            var maxima = [Float](repeating: 0, count: arch.layers.count)
-            for i in 0...arch.codeLayer {
-                let s = pass.shapes[i], out = pass.outputs[i]
-                for k in 0..<(n * s.h * s.w * s.c) { maxima[i] = max(maxima[i], out[k]) }
-            }
-            lock.withLock { chunkMaxima[c] = maxima }
-        }
-        return chunkMaxima.dropFirst().reduce(chunkMaxima[0]) { zip($0, $1).map { max($0, $1) } }
+        }, run: { pass, n in network.encode(pass, n: n) })
     }
 }

@@ -28,6 +28,13 @@ final class FixedPointDecoderTests: XCTestCase {
         return out
     }
 
+    /// The first `n` Fashion-MNIST test images: their 8-bit pixels, and as values in [0, 1] ([n, 28, 28]).
+    static func fashionTestImages(_ n: Int) throws -> (pixels: [UInt8], values: [Float]) {
+        let idx = try FashionMNIST.load(.test)
+        let pixels = Array(idx.pixels[0..<(n * 28 * 28)])
+        return (pixels, pixels.map { Float($0) / 255 })
+    }
+
     /// PSNR of `values` (in [0, 1], rounded to 8 bits as the codec does) against the 8-bit `pixels`.
     static func psnr(_ values: [Float], _ pixels: [UInt8]) -> Double {
         var sum = 0.0
@@ -42,10 +49,8 @@ final class FixedPointDecoderTests: XCTestCase {
     /// to within 0.02 dB of the float decoder's PSNR (the engine issue's bound): the values differ by a tenth
     /// of a level (root mean square), a few levels at most.
     func testCostsLessThanTwoHundredthsOfADecibelOnTheShippedModels() throws {
-        let idx = try FashionMNIST.load(.test)
-        let n = 300, size = 28 * 28
-        let pixels = Array(idx.pixels[0..<(n * size)])
-        let input = pixels.map { Float($0) / 255 }
+        let n = 300
+        let (pixels, input) = try Self.fashionTestImages(n)
         for (name, model) in ShippedModels.all() {
             let network = model.network
             let decoder = FixedPointDecoder(network)

@@ -23,10 +23,8 @@ final class FixedPointEncoderTests: XCTestCase {
     /// encoder's symbols are the float encoder's for nearly all code values (the rest one level off), and
     /// what they decode to (with the integer decoder) is within 0.02 dB of the float codes' PSNR.
     func testCodesMatchTheFloatEncoder() throws {
-        let idx = try FashionMNIST.load(.test)
-        let n = 300, size = 28 * 28
-        let pixels = Array(idx.pixels[0..<(n * size)])
-        let input = pixels.map { Float($0) / 255 }
+        let n = 300
+        let (pixels, input) = try FixedPointDecoderTests.fashionTestImages(n)
         for (name, model) in ShippedModels.all() {
             let network = model.network
             let pass = ForwardPass(architecture: network.architecture, capacity: n)
