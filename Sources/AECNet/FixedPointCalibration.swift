@@ -57,3 +57,22 @@ enum FixedPointCalibration {
         return chunkMaxima.dropFirst().reduce(chunkMaxima[0]) { zip($0, $1).map { max($0, $1) } }
     }
 }
+
+/// The scale of the integers flowing between two layers: their exponent e (value · 2^e) and the largest
+/// of them that calibration saw.
+struct ActivationScale {
+    var exponent: Int
+    var level: Double
+
+    /// The network's input — code values or pixels in [0, 1] — at exponent 14 (at most 16384).
+    static let input = ActivationScale(exponent: FixedPointDecoder.codeExponent,
+                                       level: Double(1 << FixedPointDecoder.codeExponent))
+
+    init(exponent: Int, level: Double) { self.exponent = exponent; self.level = level }
+
+    /// The scale for a ReLU layer's output whose calibrated largest value is `maximum`.
+    init(forMaximum maximum: Float) {
+        exponent = FixedPointDecoder.exponent(forMaximum: Double(maximum))
+        level = max(1, (Double(maximum) * FixedPointDecoder.power(exponent)).rounded(.up))
+    }
+}

@@ -85,8 +85,7 @@ public struct FixedPointDecoder: Sendable {
         let maxima = Self.calibratedMaxima(network)
         let (offsets, _) = arch.parameterLayout
         var steps: [Step] = []
-        var eIn = Self.codeExponent
-        var inputLevel = Double(1 << Self.codeExponent)  // the largest input the current layer sees, as an integer
+        var scale = ActivationScale.input  // of the current layer's input
         network.parameters.withUnsafeBufferPointer { p in
             var afterUpsampling = false
             for i in decoderLayers {
@@ -107,20 +106,19 @@ public struct FixedPointDecoder: Sendable {
                     let weight = p.baseAddress! + o.weight, bias = p.baseAddress! + o.bias
                     if i == decoderLayers.last! {
                         precondition(activation == .sigmoid && cout == 1, "the decoder ends in a one-channel sigmoid conv")
-                        steps.append(.output(Self.outputConv(weight: weight, bias: bias[0], cin: cin, eIn: eIn,
-                                                             inputLevel: inputLevel)))
+                        steps.append(.output(Self.outputConv(weight: weight, bias: bias[0], cin: cin, eIn: scale.exponent,
+                                                             inputLevel: scale.level)))
                     } else {
                         precondition(activation == .relu, "the decoder's inner convs are ReLU")
-                        let eOut = Self.exponent(forMaximum: Double(maxima[i]))
+                        let out = ActivationScale(forMaximum: maxima[i])
                         if upsampled {
-                            steps.append(.upConv(Self.upConv(weight: weight, bias: bias, cin: cin, cout: cout, eIn: eIn,
-                                                              eOut: eOut, inputLevel: inputLevel)))
+                            steps.append(.upConv(Self.upConv(weight: weight, bias: bias, cin: cin, cout: cout, eIn: scale.exponent,
+                                                              eOut: out.exponent, inputLevel: scale.level)))
                         } else {
-                            steps.append(.conv(Self.conv(weight: weight, bias: bias, cin: cin, cout: cout, eIn: eIn,
-                                                         eOut: eOut, inputLevel: inputLevel)))
+                            steps.append(.conv(Self.conv(weight: weight, bias: bias, cin: cin, cout: cout, eIn: scale.exponent,
+                                                         eOut: out.exponent, inputLevel: scale.level)))
                         }
-                        eIn = eOut
-                        inputLevel = max(1, (Double(maxima[i]) * Self.power(eOut)).rounded(.up))
+                        scale = out
                     }
                 }
             }

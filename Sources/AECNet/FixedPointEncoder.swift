@@ -30,8 +30,7 @@ public struct FixedPointEncoder: Sendable {
         let maxima = Self.calibratedMaxima(network)
         let (offsets, _) = arch.parameterLayout
         var steps: [Step] = []
-        var eIn = FixedPointDecoder.codeExponent
-        var inputLevel = Double(1 << FixedPointDecoder.codeExponent)
+        var scale = ActivationScale.input  // of the current layer's input
         network.parameters.withUnsafeBufferPointer { p in
             for i in 0...arch.codeLayer {
                 switch arch.layers[i] {
@@ -44,15 +43,16 @@ public struct FixedPointEncoder: Sendable {
                     let weight = p.baseAddress! + o.weight, bias = p.baseAddress! + o.bias
                     if i == arch.codeLayer {
                         precondition(activation == .sigmoid, "the encoder ends in a sigmoid conv")
-                        steps.append(.code(FixedPointDecoder.conv(weight: weight, bias: bias, cin: cin, cout: cout, eIn: eIn,
-                                                                  eOut: FixedPointDecoder.zFractionBits, inputLevel: inputLevel)))
+                        steps.append(.code(FixedPointDecoder.conv(weight: weight, bias: bias, cin: cin, cout: cout,
+                                                                  eIn: scale.exponent, eOut: FixedPointDecoder.zFractionBits,
+                                                                  inputLevel: scale.level)))
                     } else {
                         precondition(activation == .relu, "the encoder's inner convs are ReLU")
-                        let eOut = FixedPointDecoder.exponent(forMaximum: Double(maxima[i]))
-                        steps.append(.conv(FixedPointDecoder.conv(weight: weight, bias: bias, cin: cin, cout: cout, eIn: eIn,
-                                                                  eOut: eOut, inputLevel: inputLevel)))
-                        eIn = eOut
-                        inputLevel = max(1, (Double(maxima[i]) * FixedPointDecoder.power(eOut)).rounded(.up))
+                        let out = ActivationScale(forMaximum: maxima[i])
+                        steps.append(.conv(FixedPointDecoder.conv(weight: weight, bias: bias, cin: cin, cout: cout,
+                                                                  eIn: scale.exponent, eOut: out.exponent,
+                                                                  inputLevel: scale.level)))
+                        scale = out
                     }
                 }
             }
