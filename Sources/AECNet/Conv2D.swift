@@ -25,6 +25,11 @@ public enum Conv3x3 {
             SingleInputConv.forward(out: out, input: input, weight: weight, bias: bias, n: n, h: h, w: w, cout: cout)
             return
         }
+        if WinogradConv3x3.supports(h: h, w: w, cin: cin, cout: cout) {
+            WinogradConv3x3.forward(out: out, input: input, weight: weight, bias: bias, n: n, h: h, w: w,
+                                    cin: cin, cout: cout, workspace: workspace)
+            return
+        }
         if ImplicitConv3x3.supports(cin: cin, cout: cout) {
             ImplicitConv3x3.forward(out: out, input: input, weight: weight, bias: bias, n: n, h: h, w: w,
                                     cin: cin, cout: cout, workspace: workspace)
@@ -73,6 +78,11 @@ public enum Conv3x3 {
         if cin == 1 {
             SingleInputConv.backward(dInput: dInput, dWeight: dWeight, dBias: dBias, dOut: dOut, input: input,
                                      weight: weight, n: n, h: h, w: w, cout: cout)
+            return
+        }
+        if WinogradConv3x3.supports(h: h, w: w, cin: cin, cout: cout) {
+            WinogradConv3x3.backward(dInput: dInput, dWeight: dWeight, dBias: dBias, dOut: dOut, input: input,
+                                     weight: weight, n: n, h: h, w: w, cin: cin, cout: cout, workspace: workspace)
             return
         }
         let pixels = n * h * w, k = 9 * cin, run = pixelsPerRun(cin: cin)

@@ -59,7 +59,13 @@ final class ConvolutionTests: XCTestCase {
                 let c = Case(n: 2, h: h, w: w, cin: cin, cout: cout)
                 XCTAssertTrue(ImplicitConv3x3.supports(cin: cin, cout: cout))
                 let (x, wt, b) = randomProblem(c, seed: 21)
-                let implicit = forward(c, x, wt, b, direct: false)
+                var implicit = [Float](repeating: .nan, count: c.n * c.h * c.w * c.cout)
+                x.withUnsafeBufferPointer { i in wt.withUnsafeBufferPointer { wp in b.withUnsafeBufferPointer { bp in
+                    implicit.withPointer { o in
+                        ImplicitConv3x3.forward(out: o, input: i.baseAddress!, weight: wp.baseAddress!, bias: bp.baseAddress!,
+                                                n: c.n, h: c.h, w: c.w, cin: c.cin, cout: c.cout, workspace: Workspace())
+                    }
+                } } }
                 assertClose(implicit, forward(c, x, wt, b, direct: true), relativeTolerance: tolerance(cin: cin), "conv \(c)")
                 var explicit = [Float](repeating: .nan, count: implicit.count)
                 x.withUnsafeBufferPointer { i in wt.withUnsafeBufferPointer { wp in b.withUnsafeBufferPointer { bp in
@@ -70,6 +76,52 @@ final class ConvolutionTests: XCTestCase {
                 } } }
                 XCTAssertEqual(implicit.map(\.bitPattern), explicit.map(\.bitPattern), "conv \(c): not bit-identical")
             }
+        }
+    }
+
+    /// Shapes that take the Winograd path (`Conv3x3.forward` chooses it): against the definition, with odd
+    /// sizes (half tiles at the right and bottom edges), batches whose tiles span several chunks of
+    /// `WinogradConv3x3.chunkTiles` with a partial last one, and channel counts that are not powers of two.
+    /// The transforms add up to 16 rounded terms more per output than the direct sum, hence 4× the tolerance.
+    func testWinogradForwardEqualsDirect() {
+        for (n, h, w, cin, cout) in [(1, 8, 8, 16, 16), (2, 9, 11, 16, 24), (3, 14, 14, 32, 16), (2, 28, 28, 64, 64),
+                                     (1, 13, 8, 40, 32), (2, 28, 27, 16, 64)] {
+            let c = Case(n: n, h: h, w: w, cin: cin, cout: cout)
+            XCTAssertTrue(WinogradConv3x3.supports(h: h, w: w, cin: cin, cout: cout), "\(c)")
+            let (x, wt, b) = randomProblem(c, seed: 23)
+            assertClose(forward(c, x, wt, b, direct: false), forward(c, x, wt, b, direct: true),
+                        relativeTolerance: 4 * tolerance(cin: cin), "Winograd conv \(c)")
+        }
+        XCTAssertGreaterThan(2 * 14 * 14, WinogradConv3x3.chunkTiles, "the 28×28 case spans several chunks")
+        XCTAssertFalse(WinogradConv3x3.supports(h: 7, w: 7, cin: 32, cout: 32), "7×7 stays on the implicit GEMM")
+        XCTAssertFalse(WinogradConv3x3.supports(h: 28, w: 28, cin: 12, cout: 16), "channels not a multiple of 8")
+    }
+
+    /// The Winograd path under every kernel set this CPU has: the same bits (the transforms only add and
+    /// subtract; the GEMM kernels are bit-identical across sets), forward and backward.
+    func testWinogradIsTheSameUnderEveryKernelSet() {
+        let c = Case(n: 2, h: 14, w: 13, cin: 24, cout: 32)
+        let (x, wt, b) = randomProblem(c, seed: 24)
+        var rng = SplitMix64(seed: 25)
+        let dOut = randomFloats(c.n * c.h * c.w * c.cout, &rng)
+        let initial = EngineKernels.current
+        defer { _ = EngineKernels.use(initial) }
+        var results: [[UInt32]] = []
+        for set in EngineKernels.supported {
+            XCTAssertEqual(EngineKernels.use(set), set)
+            var dIn = [Float](repeating: .nan, count: x.count), dW = [Float](repeating: 0, count: wt.count)
+            var dB = [Float](repeating: 0, count: c.cout)
+            x.withUnsafeBufferPointer { xp in wt.withUnsafeBufferPointer { wp in dOut.withUnsafeBufferPointer { g in
+                dIn.withPointer { dip in dW.withPointer { dwp in dB.withPointer { dbp in
+                    Conv3x3.backward(dInput: dip, dWeight: dwp, dBias: dbp, dOut: g.baseAddress!, input: xp.baseAddress!,
+                                     weight: wp.baseAddress!, n: c.n, h: c.h, w: c.w, cin: c.cin, cout: c.cout,
+                                     workspace: Workspace())
+                } } }
+            } } }
+            results.append((forward(c, x, wt, b, direct: false) + dIn + dW + dB).map(\.bitPattern))
+        }
+        for (i, r) in results.enumerated().dropFirst() {
+            XCTAssertEqual(r, results[0], "kernel set \(EngineKernels.supported[i]) differs from \(EngineKernels.supported[0])")
         }
     }
 
@@ -146,7 +198,8 @@ final class ConvolutionTests: XCTestCase {
 
     /// `backward` writes dInput (over garbage), adds into dWeight and dBias (over their previous contents),
     /// and gives the same parameter gradients without dInput.
-    private func checkBackward(_ c: Case, seed: UInt64, file: StaticString = #filePath, line: UInt = #line) {
+    private func checkBackward(_ c: Case, seed: UInt64, tolerance: Float = 1e-5,
+                               file: StaticString = #filePath, line: UInt = #line) {
         var (x, wt, _) = randomProblem(c, seed: seed)
         var rng = SplitMix64(seed: seed, stream: 99)
         let dOut = randomFloats(c.n * c.h * c.w * c.cout, &rng)
@@ -164,13 +217,13 @@ final class ConvolutionTests: XCTestCase {
                 } }
             } } } }
             if withInput {
-                assertClose(dIn, expected.dInput, relativeTolerance: 1e-5, "dInput \(c)", file: file, line: line)
+                assertClose(dIn, expected.dInput, relativeTolerance: tolerance, "dInput \(c)", file: file, line: line)
             } else {
                 XCTAssertTrue(dIn.allSatisfy { $0.isNaN }, "dInput nil: nothing written", file: file, line: line)
             }
-            assertClose(zip(dW, prior).map { $0 - $1 }, expected.dWeight, relativeTolerance: 1e-5,
+            assertClose(zip(dW, prior).map { $0 - $1 }, expected.dWeight, relativeTolerance: tolerance,
                         "dWeight \(c)", file: file, line: line)
-            assertClose(zip(dB, prior[wt.count...]).map { $0 - $1 }, expected.dBias, relativeTolerance: 1e-5,
+            assertClose(zip(dB, prior[wt.count...]).map { $0 - $1 }, expected.dBias, relativeTolerance: tolerance,
                         "dBias \(c)", file: file, line: line)
         }
     }
@@ -180,6 +233,16 @@ final class ConvolutionTests: XCTestCase {
             for (cin, cout) in [(1, 1), (1, 3), (1, 17), (3, 8), (8, 1), (8, 3), (17, 1), (9, 2)] {
                 checkBackward(Case(n: 2, h: h, w: w, cin: cin, cout: cout), seed: 20)
             }
+        }
+    }
+
+    /// Winograd shapes: the input gradient through the flipped kernels, the weight gradient through the
+    /// transformed tiles, with half tiles at the edges and several chunks of tiles (3 × 7 × 7 = 147 > 96).
+    func testWinogradBackwardEqualsDefinition() {
+        for c in [Case(n: 1, h: 8, w: 8, cin: 16, cout: 16), Case(n: 2, h: 9, w: 11, cin: 16, cout: 24),
+                  Case(n: 3, h: 14, w: 13, cin: 24, cout: 16)] {
+            XCTAssertTrue(WinogradConv3x3.supports(h: c.h, w: c.w, cin: c.cin, cout: c.cout))
+            checkBackward(c, seed: 26, tolerance: 4e-5)
         }
     }
 

@@ -38,8 +38,20 @@ final class GradientCheckTests: XCTestCase {
     /// Float32 rounding of the forward: with outputs of size O(1), ε = 1e-2 leaves an error below 1e-4,
     /// against gradients of size O(1). Tolerance: 1e-3 relative + 1e-4 absolute.
     func testConvolutionBackward() {
-        let n = 2, h = 4, w = 5, cin = 3, cout = 2, eps: Float = 1e-2
-        var rng = SplitMix64(seed: 40)
+        checkConvolutionBackward(n: 2, h: 4, w: 5, cin: 3, cout: 2, seed: 40)
+    }
+
+    /// The same check on a shape that takes the Winograd path (16 channels each way, 8×9: a last column of
+    /// half tiles). Its loss sums 1,152 outputs of 144 terms each, so the Float32 rounding of one forward
+    /// pass is ~3e-6 of the loss: ε = 0.1 (exact for a linear loss) keeps that below 1e-4 of a gradient.
+    func testWinogradConvolutionBackward() {
+        XCTAssertTrue(WinogradConv3x3.supports(h: 8, w: 9, cin: 16, cout: 16))
+        checkConvolutionBackward(n: 1, h: 8, w: 9, cin: 16, cout: 16, eps: 0.1, seed: 41)
+    }
+
+    private func checkConvolutionBackward(n: Int, h: Int, w: Int, cin: Int, cout: Int, eps: Float = 1e-2, seed: UInt64,
+                                          file: StaticString = #filePath, line: UInt = #line) {
+        var rng = SplitMix64(seed: seed)
         var x = randomFloats(n * h * w * cin, &rng), weight = randomFloats(9 * cin * cout, &rng)
         var bias = randomFloats(cout, &rng)
         let r = randomFloats(n * h * w * cout, &rng)
@@ -62,15 +74,15 @@ final class GradientCheckTests: XCTestCase {
         assertGradients(x.indices.map { i in
             Point(label: "dInput[\(i)]", analytic: Double(dIn[i]),
                   numeric: centralDifference(&x, i, eps: eps) { loss($0, weight, bias) }, tolerance: tol(dIn[i]))
-        }, "Conv3x3")
+        }, "Conv3x3", file: file, line: line)
         assertGradients(weight.indices.map { i in
             Point(label: "dWeight[\(i)]", analytic: Double(dW[i]),
                   numeric: centralDifference(&weight, i, eps: eps) { loss(x, $0, bias) }, tolerance: tol(dW[i]))
-        }, "Conv3x3")
+        }, "Conv3x3", file: file, line: line)
         assertGradients(bias.indices.map { i in
             Point(label: "dBias[\(i)]", analytic: Double(dB[i]),
                   numeric: centralDifference(&bias, i, eps: eps) { loss(x, weight, $0) }, tolerance: tol(dB[i]))
-        }, "Conv3x3")
+        }, "Conv3x3", file: file, line: line)
     }
 
     // MARK: Pooling

@@ -68,6 +68,21 @@ void aec_single_output_forward(float *out, const float *input, const float *weig
 void aec_single_output_backward(float *d_input, float *d_weight, float *d_bias, const float *d_out,
                                 const float *input, const float *weight, long n, long h, long w, long cin);
 
+// MARK: - The Winograd F(2×2, 3×3) convolution's data transforms (winograd.c; WinogradConv.swift).
+
+/// Images [n, h, w, c] with c a multiple of 8; tiles are the 2×2 output blocks, numbered over the batch
+/// (image, tile row, tile column), ⌈h/2⌉ × ⌈w/2⌉ per image; the transformed arrays hold 16 planes, `step`
+/// floats apart, of [count, c] for the tiles first … first + count − 1. Only additions and subtractions: every set gives the same bits.
+
+/// v[ξ][k] = Bᵀ·d·B of tile first + k's 4×4 input patch (one pixel of zero padding around the image).
+void aec_winograd_input(const float *input, long h, long w, long c, long first, long count, long step, float *v);
+/// The pixels of tile first + k inside the image: Aᵀ·m[·][k]·A + bias, written over `out` [n, h, w, c].
+void aec_winograd_output(const float *m, long h, long w, long c, long first, long count, long step,
+                         const float *bias, float *out);
+/// z[ξ][k] = A·dY·Aᵀ, dY tile first + k's 2×2 block of d_out [n, h, w, c] (zeros outside the image).
+void aec_winograd_output_gradient(const float *d_out, long h, long w, long c, long first, long count, long step,
+                                   float *z);
+
 // MARK: - The integer decoder (fixed_point.c): exact integer sums, the same on every CPU with either set.
 
 /// The 3×3 convolution in integers, ReLU'd: out[y, x, co] = clamp((Σ_tap Σ_ci in(y, x, tap, ci) · weight(tap,

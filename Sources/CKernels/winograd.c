@@ -1,0 +1,64 @@
+// The data transforms of the Winograd F(2×2, 3×3) convolution (declarations in aec_kernels.h; the algorithm
+// in WinogradConv.swift): the template winograd_vector.h compiled for portable C and for AVX2.
+#pragma STDC FP_CONTRACT OFF
+
+#include "aec_kernels.h"
+#include "lanes.h"
+
+// MARK: - Portable: eight floats in a struct.
+
+typedef struct { float l[8]; } lanes8;
+
+static inline lanes8 l8_load(const float *p) { lanes8 v; for (int i = 0; i < 8; i++) v.l[i] = p[i]; return v; }
+static inline void l8_store(float *p, lanes8 v) { for (int i = 0; i < 8; i++) p[i] = v.l[i]; }
+static inline lanes8 l8_add(lanes8 a, lanes8 b) { for (int i = 0; i < 8; i++) a.l[i] = a.l[i] + b.l[i]; return a; }
+static inline lanes8 l8_sub(lanes8 a, lanes8 b) { for (int i = 0; i < 8; i++) a.l[i] = a.l[i] - b.l[i]; return a; }
+static inline lanes8 l8_zero(void) { lanes8 v = {{0}}; return v; }
+
+#define W_NAME(name) name##_portable
+#define W_TARGET
+#define W_VEC lanes8
+#define W_LOAD(p) l8_load(p)
+#define W_STORE(p, v) l8_store(p, v)
+#define W_ADD(a, b) l8_add(a, b)
+#define W_SUB(a, b) l8_sub(a, b)
+#define W_ZERO() l8_zero()
+#include "winograd_vector.h"
+#undef W_NAME
+#undef W_TARGET
+#undef W_VEC
+#undef W_LOAD
+#undef W_STORE
+#undef W_ADD
+#undef W_SUB
+#undef W_ZERO
+
+// MARK: - AVX2: one 8-float register.
+
+#if defined(__x86_64__)
+#define W_NAME(name) name##_avx2
+#define W_TARGET AEC_AVX2
+#define W_VEC __m256
+#define W_LOAD(p) _mm256_loadu_ps(p)
+#define W_STORE(p, v) _mm256_storeu_ps(p, v)
+#define W_ADD(a, b) _mm256_add_ps(a, b)
+#define W_SUB(a, b) _mm256_sub_ps(a, b)
+#define W_ZERO() _mm256_setzero_ps()
+#include "winograd_vector.h"
+#endif
+
+// MARK: - Entry points
+
+void aec_winograd_input(const float *input, long h, long w, long c, long first, long count, long step, float *v) {
+    AEC_CHOOSE(winograd_input, input, h, w, c, first, count, step, v);
+}
+
+void aec_winograd_output(const float *m, long h, long w, long c, long first, long count, long step,
+                         const float *bias, float *out) {
+    AEC_CHOOSE(winograd_output, m, h, w, c, first, count, step, bias, out);
+}
+
+void aec_winograd_output_gradient(const float *d_out, long h, long w, long c, long first, long count, long step,
+                                   float *z) {
+    AEC_CHOOSE(winograd_output_gradient, d_out, h, w, c, first, count, step, z);
+}

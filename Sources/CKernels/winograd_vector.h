@@ -1,0 +1,99 @@
+// The three data transforms of the Winograd F(2×2, 3×3) convolution (WinogradConv.swift), written once and
+// compiled for each instruction set: winograd.c includes this file once per set, after defining
+//
+//   W_NAME(name)   the function's name in that set (name_portable, name_avx2),
+//   W_TARGET       the target attribute (empty for portable),
+//   W_VEC          the type of 8 floats, and W_LOAD(p), W_STORE(p, v), W_ADD(a, b), W_SUB(a, b), W_ZERO().
+//
+// The transforms only add and subtract, each output in the same order in every set, so every set gives
+// the same bits. c is a multiple of 8; tiles are numbered over the batch (image, tile row, tile column),
+// ⌈h/2⌉ × ⌈w/2⌉ per image; `step` floats (at least count · c) separate ξ from ξ + 1 in v, m and z.
+
+/// v[ξ][k][ci] = (Bᵀ·d·B)[ξ], d the 4×4 patch of tile first + k from (y − 1, x − 1), zeros outside.
+W_TARGET static void W_NAME(winograd_input)(const float *input, long h, long w, long c, long first, long count,
+                                            long step, float *v) {
+    long cols = (w + 1) / 2, per_image = cols * ((h + 1) / 2);
+    for (long k = 0; k < count; k++) {
+        long t = first + k, r = t % per_image, y = 2 * (r / cols), x = 2 * (r % cols);
+        const float *image = input + (t / per_image) * h * w * c;
+        int inside = y >= 1 && y + 2 < h && x >= 1 && x + 2 < w;
+        for (long g = 0; g < c; g += 8) {
+            W_VEC d[4][4];
+            for (int dy = 0; dy < 4; dy++) {
+                for (int dx = 0; dx < 4; dx++) {
+                    long yy = y - 1 + dy, xx = x - 1 + dx;
+                    d[dy][dx] = inside || (yy >= 0 && yy < h && xx >= 0 && xx < w)
+                        ? W_LOAD(image + (yy * w + xx) * c + g) : W_ZERO();
+                }
+            }
+            float *out = v + k * c + g;
+            for (int j = 0; j < 4; j++) {  // column j of Bᵀ·d, as rows 0…3 of the result's column
+                W_VEC t0 = W_SUB(d[0][j], d[2][j]), t1 = W_ADD(d[1][j], d[2][j]);
+                W_VEC t2 = W_SUB(d[2][j], d[1][j]), t3 = W_SUB(d[1][j], d[3][j]);
+                d[0][j] = t0; d[1][j] = t1; d[2][j] = t2; d[3][j] = t3;
+            }
+            for (int i = 0; i < 4; i++) {  // row i of Bᵀ·d, times B
+                W_STORE(out + (4 * i) * step, W_SUB(d[i][0], d[i][2]));
+                W_STORE(out + (4 * i + 1) * step, W_ADD(d[i][1], d[i][2]));
+                W_STORE(out + (4 * i + 2) * step, W_SUB(d[i][2], d[i][1]));
+                W_STORE(out + (4 * i + 3) * step, W_SUB(d[i][1], d[i][3]));
+            }
+        }
+    }
+}
+
+/// The 2×2 pixels of tile first + k that lie in the image: (Aᵀ·m·A) + bias, written over `out`.
+W_TARGET static void W_NAME(winograd_output)(const float *m, long h, long w, long c, long first, long count,
+                                             long step, const float *bias, float *out) {
+    long cols = (w + 1) / 2, per_image = cols * ((h + 1) / 2);
+    for (long k = 0; k < count; k++) {
+        long t = first + k, r = t % per_image, y = 2 * (r / cols), x = 2 * (r % cols);
+        float *image = out + (t / per_image) * h * w * c;
+        for (long g = 0; g < c; g += 8) {
+            const float *from = m + k * c + g;
+            W_VEC s0[4], s1[4];  // Aᵀ·m: two rows of four
+            for (int j = 0; j < 4; j++) {
+                W_VEC m0 = W_LOAD(from + j * step), m1 = W_LOAD(from + (4 + j) * step);
+                W_VEC m2 = W_LOAD(from + (8 + j) * step), m3 = W_LOAD(from + (12 + j) * step);
+                s0[j] = W_ADD(W_ADD(m0, m1), m2);
+                s1[j] = W_SUB(W_SUB(m1, m2), m3);
+            }
+            W_VEC beta = W_LOAD(bias + g);
+            W_VEC y00 = W_ADD(W_ADD(W_ADD(s0[0], s0[1]), s0[2]), beta), y01 = W_ADD(W_SUB(W_SUB(s0[1], s0[2]), s0[3]), beta);
+            W_VEC y10 = W_ADD(W_ADD(W_ADD(s1[0], s1[1]), s1[2]), beta), y11 = W_ADD(W_SUB(W_SUB(s1[1], s1[2]), s1[3]), beta);
+            float *p = image + (y * w + x) * c + g;
+            W_STORE(p, y00);
+            if (x + 1 < w) W_STORE(p + c, y01);
+            if (y + 1 < h) {
+                W_STORE(p + w * c, y10);
+                if (x + 1 < w) W_STORE(p + w * c + c, y11);
+            }
+        }
+    }
+}
+
+/// z[ξ][k][co] = (A·dY·Aᵀ)[ξ], dY the 2×2 output gradient of tile first + k (zeros outside the image).
+W_TARGET static void W_NAME(winograd_output_gradient)(const float *d_out, long h, long w, long c, long first,
+                                                      long count, long step, float *z) {
+    long cols = (w + 1) / 2, per_image = cols * ((h + 1) / 2);
+    for (long k = 0; k < count; k++) {
+        long t = first + k, r = t % per_image, y = 2 * (r / cols), x = 2 * (r % cols);
+        const float *image = d_out + (t / per_image) * h * w * c;
+        int right = x + 1 < w, below = y + 1 < h;
+        for (long g = 0; g < c; g += 8) {
+            const float *p = image + (y * w + x) * c + g;
+            W_VEC y00 = W_LOAD(p), y01 = right ? W_LOAD(p + c) : W_ZERO();
+            W_VEC y10 = below ? W_LOAD(p + w * c) : W_ZERO(), y11 = right && below ? W_LOAD(p + w * c + c) : W_ZERO();
+            // A·dY: four rows of two; each row times Aᵀ.
+            W_VEC rows[4][2] = {{y00, y01}, {W_ADD(y00, y10), W_ADD(y01, y11)}, {W_SUB(y00, y10), W_SUB(y01, y11)},
+                                {W_SUB(W_ZERO(), y10), W_SUB(W_ZERO(), y11)}};
+            float *to = z + k * c + g;
+            for (int i = 0; i < 4; i++) {
+                W_STORE(to + (4 * i) * step, rows[i][0]);
+                W_STORE(to + (4 * i + 1) * step, W_ADD(rows[i][0], rows[i][1]));
+                W_STORE(to + (4 * i + 2) * step, W_SUB(rows[i][0], rows[i][1]));
+                W_STORE(to + (4 * i + 3) * step, W_SUB(W_ZERO(), rows[i][1]));
+            }
+        }
+    }
+}
