@@ -35,8 +35,13 @@ public func sgemm(
     }
 
     let kcMax = GEMMBlocking.kc(forDepth: k)
-    let packA = UnsafeMutablePointer<Float>.allocate(capacity: GEMMBlocking.mc * kcMax)
-    let packB = UnsafeMutablePointer<Float>.allocate(capacity: kcMax * GEMMBlocking.nc)
+    // Pack buffers as large as this product needs, not as the blocks allow: a small product (the
+    // Winograd convolution makes many) then takes a few KB from the allocator instead of a 1.5 MB block,
+    // which glibc would map and unmap at every call.
+    let mcMax = min(GEMMBlocking.mc, (m + GEMMBlocking.mr - 1) / GEMMBlocking.mr * GEMMBlocking.mr)
+    let ncMax = min(GEMMBlocking.nc, (n + GEMMBlocking.nr - 1) / GEMMBlocking.nr * GEMMBlocking.nr)
+    let packA = UnsafeMutablePointer<Float>.allocate(capacity: mcMax * kcMax)
+    let packB = UnsafeMutablePointer<Float>.allocate(capacity: kcMax * ncMax)
     defer { packA.deallocate(); packB.deallocate() }
 
     var jc = 0
