@@ -63,20 +63,32 @@ enum WinogradConv3x3 {
                         n: Int, h: Int, w: Int, cin: Int, cout: Int, workspace: Workspace) {
         let u = workspace.buffer(slotU, count: 16 * cin * cout)
         transformWeights(weight, cin: cin, cout: cout, into: u)
-        let grid = tileGrid(h: h, w: w), total = n * grid.rows * grid.columns
-        let v = workspace.buffer(slotV, count: 16 * planeStride(count: chunkTiles, c: cin))
-        let m = workspace.buffer(slotM, count: 16 * planeStride(count: chunkTiles, c: cout))
-        var first = 0
-        while first < total {
-            let count = min(chunkTiles, total - first)
-            let vStride = planeStride(count: count, c: cin), mStride = planeStride(count: count, c: cout)
-            transformInput(input, h: h, w: w, c: cin, first: first, count: count, stride: vStride, into: v)
+        forEachChunk(input, n: n, h: h, w: w, cin: cin, cout: cout, workspace: workspace) { first, count, v, vStride, m, mStride in
             for xi in 0..<16 {
                 // M[ξ] [count × cout] = V[ξ] [count × cin] · U[ξ] [cin × cout]
                 sgemm(transA: false, transB: false, m: count, n: cout, k: cin, a: v + xi * vStride, lda: cin,
                       b: u + xi * cin * cout, ldb: cout, c: m + xi * mStride, ldc: cout, accumulate: false)
             }
             transformOutput(m, h: h, w: w, c: cout, first: first, count: count, stride: mStride, bias: bias, into: out)
+        }
+    }
+
+    /// Cuts the batch's tiles into chunks of at most `chunkTiles` and calls `body(first, count, v, vStride,
+    /// m, mStride)` for each, with V [16 planes `vStride` apart, count, cin] holding the chunk's transformed
+    /// input and room for as many planes of [count, cout] at `m`.
+    private static func forEachChunk(
+        _ input: UnsafePointer<Float>, n: Int, h: Int, w: Int, cin: Int, cout: Int, workspace: Workspace,
+        _ body: (Int, Int, UnsafeMutablePointer<Float>, Int, UnsafeMutablePointer<Float>, Int) -> Void
+    ) {
+        let grid = tileGrid(h: h, w: w), total = n * grid.rows * grid.columns
+        let v = workspace.buffer(slotV, count: 16 * planeStride(count: chunkTiles, c: cin))
+        let m = workspace.buffer(slotM, count: 16 * planeStride(count: chunkTiles, c: cout))
+        var first = 0
+        while first < total {
+            let count = min(chunkTiles, total - first)
+            let vStride = planeStride(count: count, c: cin)
+            transformInput(input, h: h, w: w, c: cin, first: first, count: count, stride: vStride, into: v)
+            body(first, count, v, vStride, m, planeStride(count: count, c: cout))
             first += count
         }
     }
@@ -91,22 +103,14 @@ enum WinogradConv3x3 {
 
         // Weight gradient: dU[ξ] [cin × cout] = Σ over chunks of V[ξ]ᵀ [cin × count] · Z[ξ] [count × cout],
         // Z = A·dY·Aᵀ; then dW = Gᵀ·dU·G.
-        let grid = tileGrid(h: h, w: w), total = n * grid.rows * grid.columns
         let du = workspace.buffer(slotDU, count: 16 * cin * cout)
         du.update(repeating: 0, count: 16 * cin * cout)
-        let v = workspace.buffer(slotV, count: 16 * planeStride(count: chunkTiles, c: cin))
-        let z = workspace.buffer(slotM, count: 16 * planeStride(count: chunkTiles, c: cout))
-        var first = 0
-        while first < total {
-            let count = min(chunkTiles, total - first)
-            let vStride = planeStride(count: count, c: cin), zStride = planeStride(count: count, c: cout)
-            transformInput(input, h: h, w: w, c: cin, first: first, count: count, stride: vStride, into: v)
+        forEachChunk(input, n: n, h: h, w: w, cin: cin, cout: cout, workspace: workspace) { first, count, v, vStride, z, zStride in
             transformOutputGradient(dOut, h: h, w: w, c: cout, first: first, count: count, stride: zStride, into: z)
             for xi in 0..<16 {
                 sgemm(transA: true, transB: false, m: cin, n: cout, k: count, a: v + xi * vStride, lda: cin,
                       b: z + xi * zStride, ldb: cout, c: du + xi * cin * cout, ldc: cout, accumulate: true)
             }
-            first += count
         }
         addWeightGradient(du, cin: cin, cout: cout, into: dWeight)
 
