@@ -5,10 +5,13 @@ import CKernels
 ///     in  [n, h, w, cin]     weight [3, 3, cin, cout] = [(9·cin) × cout]     bias [cout]
 ///     out [n, h, w, cout]    out = im2col(in) · weight + bias
 ///
-/// Forward: an implicit GEMM that reads the column matrix's rows from a padded copy of the image
-/// (`ImplicitConv3x3`, bit-identical to the explicit one) where cout is a multiple of 16, else im2col +
-/// `sgemm`. Backward: im2col + `sgemm`. Pixels are processed in runs (`pixelsPerRun`) so that the column
-/// buffer stays in L2.
+/// Which algorithm runs, forward and backward alike: the direct loops for one input or one output channel;
+/// Winograd's F(2×2, 3×3) for the wide layers (`WinogradConv3x3.supports`: ≥ 16 channels each way, in
+/// multiples of 8, images ≥ 8×8), which rounds differently; otherwise, forward, an implicit GEMM that
+/// reads the column matrix's rows from a padded copy of the image (`ImplicitConv3x3`, bit-identical to the
+/// explicit one) where cout is a multiple of 16, else im2col + `sgemm`, and backward im2col + `sgemm`
+/// (pixels in runs, `pixelsPerRun`, so that the column buffer stays in L2). The tests hold every path to
+/// the definition, `forwardDirect` and its gradients written as nested loops.
 public enum Conv3x3 {
     /// Pixels per im2col run: about 96K floats of column buffer, at least one GEMM row tile.
     static func pixelsPerRun(cin: Int) -> Int { max(6, (98_304 / (9 * cin)) / 6 * 6) }
