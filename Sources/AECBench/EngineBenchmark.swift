@@ -71,7 +71,11 @@ extension EngineBenchmark {
     public struct NetworkResult: Sendable {
         public var architecture: Architecture
         public var threads: Int
+        /// Forward through a training pass (every layer's output kept for the backward pass).
         public var forwardImagesPerSecond: Double
+        /// Forward through an inference pass (outputs in two buffers by turns), as PyTorch's forward under
+        /// `no_grad` and as the float encoder and decoder run.
+        public var inferenceImagesPerSecond: Double
         public var trainingImagesPerSecond: Double
         /// Forward GFLOPS (2 · multiply–adds per tile · tiles/s).
         public var forwardGflops: Double { 2 * Double(architecture.macsPerTile) * forwardImagesPerSecond / 1e9 }
@@ -79,25 +83,31 @@ extension EngineBenchmark {
         public var trainingGflops: Double { 6 * Double(architecture.macsPerTile) * trainingImagesPerSecond / 1e9 }
     }
 
-    /// Forward images/s (chunks of 16 tiles per thread) and training images/s (batch 64: forward,
-    /// backward, gradient reduction and Adam) on `threads` threads, each timed for about `seconds`.
+    /// Forward images/s (chunks of 16 tiles per thread, through training passes and through inference
+    /// passes) and training images/s (batch 64: forward, backward, gradient reduction and Adam) on
+    /// `threads` threads, each timed for about `seconds`.
     public static func measureNetwork(_ architecture: Architecture, threads: Int, seconds: Double) -> NetworkResult {
         let model = Autoencoder(architecture: architecture, seed: 1)
         let tiles = SyntheticTiles(count: 4096)
 
         // Forward: every worker runs chunks of 16 tiles through its own ForwardPass.
         let chunk = 16, tile = Architecture.tileSide * Architecture.tileSide
-        let passes = (0..<threads).map { _ in ForwardPass(architecture: architecture, capacity: chunk) }
-        for pass in passes {
-            for j in 0..<chunk {
-                tiles.tile(j, epoch: 0, into: UnsafeMutableBufferPointer(start: pass.input + j * tile, count: tile))
-            }
-        }
         let roundChunks = 4 * threads
-        let forwardSeconds = timeIt(seconds: seconds) {
-            Parallel.forEach(roundChunks, threads: threads) { worker, _ in model.forward(passes[worker], n: chunk) }
+        func measureForward(inferenceOnly: Bool) -> Double {
+            let passes = (0..<threads).map { _ in
+                ForwardPass(architecture: architecture, capacity: chunk, inferenceOnly: inferenceOnly)
+            }
+            for pass in passes {
+                for j in 0..<chunk {
+                    tiles.tile(j, epoch: 0, into: UnsafeMutableBufferPointer(start: pass.input + j * tile, count: tile))
+                }
+            }
+            let forwardSeconds = timeIt(seconds: seconds) {
+                Parallel.forEach(roundChunks, threads: threads) { worker, _ in model.forward(passes[worker], n: chunk) }
+            }
+            return Double(roundChunks * chunk) / forwardSeconds
         }
-        let forwardRate = Double(roundChunks * chunk) / forwardSeconds
+        let forwardRate = measureForward(inferenceOnly: false), inferenceRate = measureForward(inferenceOnly: true)
 
         // Training: whole optimizer steps.
         var options = TrainingOptions()
@@ -107,6 +117,7 @@ extension EngineBenchmark {
         let trainer = Trainer(options: options)
         let trainSeconds = trainer.timeSteps(source: tiles, seconds: seconds)
         return NetworkResult(architecture: architecture, threads: threads, forwardImagesPerSecond: forwardRate,
+                             inferenceImagesPerSecond: inferenceRate,
                              trainingImagesPerSecond: Double(options.batchSize) / trainSeconds)
     }
 }

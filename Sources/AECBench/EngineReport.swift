@@ -39,14 +39,14 @@ public struct EngineReport {
             emit("")
         }
         emit("## Network (\(threads) threads)\n")
-        emit("| widths | MFLOP/tile | forward img/s | forward GFLOPS | training img/s | training GFLOPS |"
+        emit("| widths | MFLOP/tile | forward img/s | forward GFLOPS | forward, inference pass img/s | training img/s | training GFLOPS |"
              + (kernelGflops > 0 ? " forward / (best sgemm × threads) |" : ""))
-        emit("|---|---:|---:|---:|---:|---:|" + (kernelGflops > 0 ? "---:|" : ""))
+        emit("|---|---:|---:|---:|---:|---:|---:|" + (kernelGflops > 0 ? "---:|" : ""))
         for a in architectures {
             let r = EngineBenchmark.measureNetwork(a, threads: threads, seconds: seconds)
-            var line = String(format: "| %@ | %.1f | %.0f | %.1f | %.0f | %.1f |", a.description,
+            var line = String(format: "| %@ | %.1f | %.0f | %.1f | %.0f | %.0f | %.1f |", a.description,
                               2 * Double(a.macsPerTile) / 1e6, r.forwardImagesPerSecond, r.forwardGflops,
-                              r.trainingImagesPerSecond, r.trainingGflops)
+                              r.inferenceImagesPerSecond, r.trainingImagesPerSecond, r.trainingGflops)
             if kernelGflops > 0 { line += String(format: " %.0f%% |", 100 * r.forwardGflops / (kernelGflops * Double(threads))) }
             emit(line)
         }

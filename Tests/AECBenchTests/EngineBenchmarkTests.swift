@@ -2,7 +2,7 @@ import AECBench
 import AECNet
 import XCTest
 
-/// `aec-bench engine`'s integer-against-float measurements run on a small network and report rates (their
+/// `aec-bench engine`'s network and integer-against-float measurements run on a small network and report rates (their
 /// figures are for Docs/PERFORMANCE.md, not for tests: these machines are too noisy to assert a speed).
 final class EngineBenchmarkTests: XCTestCase {
     func testEncoderAndDecoderMeasurementsRun() {
@@ -16,5 +16,12 @@ final class EngineBenchmarkTests: XCTestCase {
         XCTAssertEqual(decoder.integerImagesPerSecond.map(\.set), EngineKernels.supported, "one rate per kernel set")
         XCTAssertTrue(decoder.integerImagesPerSecond.allSatisfy { $0.rate > 0 })
         XCTAssertEqual(EngineKernels.current, before, "the kernel set in use is restored")
+    }
+
+    func testNetworkMeasurementRunsForwardTwoWaysAndTraining() {
+        let r = EngineBenchmark.measureNetwork(Architecture(w1: 16, w2: 16, w3: 8), threads: 2, seconds: 0.01)
+        XCTAssertGreaterThan(r.forwardImagesPerSecond, 0)
+        XCTAssertGreaterThan(r.inferenceImagesPerSecond, 0)
+        XCTAssertGreaterThan(r.trainingImagesPerSecond, 0)
     }
 }
