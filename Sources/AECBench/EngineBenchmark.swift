@@ -277,4 +277,51 @@ extension EngineBenchmark {
         }
         return result
     }
+
+    /// One shape of Winograd layer timed with both tile sizes.
+    public struct WinogradTiming: Sendable {
+        public var h: Int, w: Int, cin: Int, cout: Int
+        /// Seconds per call, forward and backward (input and weight gradients), for F(2×2) and F(4×4).
+        public var forward: [Double], backward: [Double]
+        /// The tile size `Conv3x3` chooses for this shape.
+        public var chosen: WinogradConv3x3.Tile
+    }
+
+    /// The two Winograd algorithms on every distinct Winograd-supported convolution of `a` (one thread, a
+    /// shard of `n` tiles): each measurement is the best of `rounds`, and the rounds alternate F(2×2) and
+    /// F(4×4), so that a noisy neighbour slows both alike.
+    public static func measureWinogradTiles(_ a: Architecture, n: Int = 8, seconds: Double = 0.05,
+                                            rounds: Int = 6) -> [WinogradTiming] {
+        let shapes = a.shapes
+        var seen = Set<[Int]>(), result: [WinogradTiming] = []
+        var rng = SplitMix64(seed: 4)
+        let ws = Workspace(), tiles: [WinogradConv3x3.Tile] = [.f2, .f4]
+        for (i, layer) in a.layers.enumerated() {
+            guard case .conv(let cin, let cout, _) = layer else { continue }
+            let (h, w, _) = i == 0 ? (28, 28, 1) : shapes[i - 1]
+            guard WinogradConv3x3.supports(h: h, w: w, cin: cin, cout: cout), seen.insert([h, w, cin, cout]).inserted
+            else { continue }
+            let x = (0..<(n * h * w * cin)).map { _ in rng.nextUnitFloat() }
+            let dy = (0..<(n * h * w * cout)).map { _ in rng.nextUnitFloat() - 0.5 }
+            let wgt = (0..<(9 * cin * cout)).map { _ in rng.nextUnitFloat() - 0.5 }
+            let bias = [Float](repeating: 0.1, count: cout)
+            var y = dy, dx = x, dw = wgt, db = bias
+            var forward = [Double](repeating: .infinity, count: 2), backward = forward
+            for _ in 0..<rounds {
+                for (t, tile) in tiles.enumerated() {
+                    forward[t] = min(forward[t], timeIt(seconds: seconds) {
+                        WinogradConv3x3.forward(out: &y, input: x, weight: wgt, bias: bias, n: n, h: h, w: w,
+                                                cin: cin, cout: cout, workspace: ws, tile: tile)
+                    })
+                    backward[t] = min(backward[t], timeIt(seconds: seconds) {
+                        WinogradConv3x3.backward(dInput: &dx, dWeight: &dw, dBias: &db, dOut: dy, input: x, weight: wgt,
+                                                 n: n, h: h, w: w, cin: cin, cout: cout, workspace: ws, tile: tile)
+                    })
+                }
+            }
+            result.append(WinogradTiming(h: h, w: w, cin: cin, cout: cout, forward: forward, backward: backward,
+                                         chosen: WinogradConv3x3.tile(h: h, w: w)))
+        }
+        return result
+    }
 }

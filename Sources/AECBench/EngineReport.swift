@@ -69,7 +69,7 @@ public struct EngineReport {
             emit(String(format: "| %@ | %.0f | %.0f | %.2f× |", a.description, r.float, r.integer, r.integer / r.float))
         }
         if layers {
-            for a in architectures { layerTable(a, emit) }
+            for a in architectures { layerTable(a, emit); winogradTable(a, emit) }
         }
     }
 
@@ -90,6 +90,19 @@ public struct EngineReport {
             emit(String(format: "| %d | %@ | %d×%d×%d | %.1f | %.1f | %@ | %@ | %.1f%% |", t.index, name, t.shape.h, t.shape.w,
                         t.shape.c, t.forwardSeconds * 1e6, t.backwardSeconds * 1e6, gf(t.forwardSeconds, 2),
                         gf(t.backwardSeconds, 4), 100 * (t.forwardSeconds + t.backwardSeconds) / total))
+        }
+    }
+
+    private func winogradTable(_ a: Architecture, _ emit: (String) -> Void) {
+        let timings = EngineBenchmark.measureWinogradTiles(a, seconds: seconds / 40)
+        guard !timings.isEmpty else { return }
+        emit("\n## Winograd tile sizes on the layers of \(a) (one thread, 8 tiles, alternated, best of 6)\n")
+        emit("| layer input | F(2×2) forward µs | F(4×4) forward µs | F(2×2) backward µs | F(4×4) backward µs | F(2×2) / F(4×4), both passes | used |")
+        emit("|---|---:|---:|---:|---:|---:|---|")
+        for t in timings {
+            emit(String(format: "| %d×%d, %d→%d | %.1f | %.1f | %.1f | %.1f | %.2f× | %@ |", t.h, t.w, t.cin, t.cout,
+                        t.forward[0] * 1e6, t.forward[1] * 1e6, t.backward[0] * 1e6, t.backward[1] * 1e6,
+                        (t.forward[0] + t.backward[0]) / (t.forward[1] + t.backward[1]), t.chosen.description))
         }
     }
 }

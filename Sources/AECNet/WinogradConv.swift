@@ -1,26 +1,33 @@
 import CKernels
 
-/// The 3×3 convolution by Winograd's minimal filtering F(2×2, 3×3) (Lavin and Gray, "Fast Algorithms for
-/// Convolutional Neural Networks", 2016): each 2×2 block of output pixels ("tile") is computed from the
-/// 4×4 input patch around it with 16 multiplies per (input, output) channel pair instead of 36.
+/// The 3×3 convolution by Winograd's minimal filtering F(m×m, 3×3) (Lavin and Gray, "Fast Algorithms for
+/// Convolutional Neural Networks", 2016): each m×m block of output pixels ("tile") is computed from the
+/// α×α input patch around it, α = m + 2, with α² multiplies per (input, output) channel pair instead of
+/// 9m²: for m = 2, 16 instead of 36; for m = 4, 36 instead of 144.
 ///
-/// For one tile, one input channel and one output channel, with d the 4×4 patch (one pixel of zero padding
+/// For one tile, one input channel and one output channel, with d the α×α patch (one pixel of zero padding
 /// around the image) and g the 3×3 kernel:
 ///
-///     y = Aᵀ · [ (G·g·Gᵀ) ⊙ (Bᵀ·d·B) ] · A          y is 2×2
+///     y = Aᵀ · [ (G·g·Gᵀ) ⊙ (Bᵀ·d·B) ] · A          y is m×m;  Bᵀ is α×α, G α×3, Aᵀ m×α
+///
+/// F(2×2, 3×3):
 ///
 ///     Bᵀ = | 1  0 −1  0 |     G = | 1    0    0  |     Aᵀ = | 1  1  1  0 |
 ///          | 0  1  1  0 |         | ½    ½    ½  |          | 0  1 −1 −1 |
 ///          | 0 −1  1  0 |         | ½   −½    ½  |
 ///          | 0  1  0 −1 |         | 0    0    1  |
 ///
-/// Summed over input channels, the 16 element-wise products become 16 matrix products, one per position
-/// ξ of the 4×4 transformed tile:
+/// F(4×4, 3×3) interpolates at 0, ±1, ±2 and ∞; its Bᵀ and Aᵀ, with entries up to 8, are written out in
+/// winograd_vector.h, and its G in `Tile.f4`. Its larger constants cost accuracy: its sums carry a few
+/// times the rounding error of F(2×2, 3×3)'s (the tests bound both against the definition).
+///
+/// Summed over input channels, the α² element-wise products become α² matrix products, one per position
+/// ξ of the α×α transformed tile:
 ///
 ///     V[ξ] [tiles × cin]   = Bᵀ·d·B of every tile and input channel        (input transform)
 ///     U[ξ] [cin × cout]    = G·g·Gᵀ of every kernel                        (weight transform)
-///     M[ξ] [tiles × cout]  = V[ξ] · U[ξ]                                   (16 × sgemm)
-///     out  [tile's 2×2, cout] = Aᵀ·M·A + bias                              (output transform)
+///     M[ξ] [tiles × cout]  = V[ξ] · U[ξ]                                   (α² × sgemm)
+///     out  [tile's m×m, cout] = Aᵀ·M·A + bias                              (output transform)
 ///
 /// The backward pass stays in the same algorithm: the input gradient is the forward convolution of dOut
 /// with the kernels flipped and their channels swapped; the weight gradient is, per ξ,
@@ -32,87 +39,146 @@ import CKernels
 /// `chunkTiles`, so that V and M of a chunk stay in L2. The arithmetic differs from im2col + `sgemm` (other
 /// sums, in another order): results agree to rounding, not bit for bit (`ConvolutionTests`), and the
 /// same inputs give the same bits on any number of threads, because each thread works on whole images.
-enum WinogradConv3x3 {
+public enum WinogradConv3x3 {
+    /// One of the two algorithms: F(m×m, 3×3) for output blocks of m = 2 or m = 4 pixels a side.
+    public struct Tile: Equatable, Sendable, CustomStringConvertible {
+        /// The side of the output block.
+        public let m: Int
+        /// G [α × 3], row-major: the weight transform.
+        let g: [Float]
+        /// Tiles per chunk: V and M of a chunk stay in L2 (at 64 channels, α² × chunkTiles × 64 floats each:
+        /// 384 KB for F(2×2, 3×3), 288 KB for F(4×4, 3×3)).
+        let chunkTiles: Int
+
+        /// The side of the input patch and of the transformed tile.
+        var alpha: Int { m + 2 }
+        /// The number of transformed positions ξ: one matrix product each.
+        var planes: Int { alpha * alpha }
+        public var description: String { "F(\(m)×\(m), 3×3)" }
+
+        public static let f2 = Tile(m: 2, g: [1, 0, 0,
+                                       0.5, 0.5, 0.5,
+                                       0.5, -0.5, 0.5,
+                                       0, 0, 1], chunkTiles: 96)
+        public static let f4 = Tile(m: 4, g: [1.0 / 4, 0, 0,
+                                       -1.0 / 6, -1.0 / 6, -1.0 / 6,
+                                       -1.0 / 6, 1.0 / 6, -1.0 / 6,
+                                       1.0 / 24, 1.0 / 12, 1.0 / 6,
+                                       1.0 / 24, -1.0 / 12, 1.0 / 6,
+                                       0, 0, 1], chunkTiles: 36)
+    }
+
     /// Where the Winograd path is used: channels in multiples of 8 (the SIMD width of the transforms), at
-    /// least 16 of them each way (below that the 16 products are too thin to run at the GEMM's speed),
-    /// and images of at least 8×8 (at 7×7 only 49 of the 64 pixels of the 16 tiles are used).
-    static func supports(h: Int, w: Int, cin: Int, cout: Int) -> Bool {
+    /// least 16 of them each way (below that the products are too thin to run at the GEMM's speed),
+    /// and images of at least 8×8 (at 7×7 only 49 of the 64 pixels of F(2×2, 3×3)'s 16 tiles are used).
+    public static func supports(h: Int, w: Int, cin: Int, cout: Int) -> Bool {
         cin % 8 == 0 && cout % 8 == 0 && cin >= 16 && cout >= 16 && h >= 8 && w >= 8
     }
 
-    /// Tiles per chunk: V and M of a chunk at 64 channels are 16 × 96 × 64 floats each (384 KB).
-    static let chunkTiles = 96
+    /// The algorithm a supported layer uses: F(4×4, 3×3), 1.8 times fewer multiplies per output pixel
+    /// than F(2×2, 3×3) where whole 4×4 blocks cover the image (28×28: 7×7 blocks), still 1.4 times fewer
+    /// at 14×14 (4×4 blocks covering 16×16). Measured in `aec-bench engine --layers`.
+    public static func tile(h: Int, w: Int) -> Tile { .f4 }
 
-    /// Floats from plane ξ to plane ξ + 1 of V, M and Z for `count` tiles of `c` channels: count · c and 16
-    /// more, so that the 16 planes, which the transforms read and write together, do not start at addresses
+    /// Floats from plane ξ to plane ξ + 1 of V, M and Z for `rows` tiles of `c` channels: rows · c and 16
+    /// more, so that the planes, which the transforms read and write together, do not start at addresses
     /// a multiple of 4 KB apart (they would all compete for the same few L1 cache sets).
-    static func planeStride(count: Int, c: Int) -> Int { count * c + 16 }
+    static func planeStride(rows: Int, c: Int) -> Int { rows * c + 16 }
+
+    /// M's row stride: cout rounded up to the GEMM kernel's 16-column panels.
+    static func panelWidth(_ cout: Int) -> Int { (cout + 15) / 16 * 16 }
 
     // Workspace slots (0…6 belong to the im2col and implicit-GEMM paths).
     private static let slotU = 7, slotV = 8, slotM = 9, slotDU = 10, slotFlipped = 11, slotZeros = 12
+    private static let slotHalf = 13, slotPlane = 14
 
-    /// Tile rows and columns of an h × w image: ⌈h/2⌉ × ⌈w/2⌉ (a last half tile reads zeros and writes
-    /// only its pixels inside the image).
-    static func tileGrid(h: Int, w: Int) -> (rows: Int, columns: Int) { ((h + 1) / 2, (w + 1) / 2) }
+    /// Tile rows and columns of an h × w image: ⌈h/m⌉ × ⌈w/m⌉ (a last partial tile reads zeros and
+    /// writes only its pixels inside the image).
+    static func tileGrid(h: Int, w: Int, tile: Tile) -> (rows: Int, columns: Int) {
+        ((h + tile.m - 1) / tile.m, (w + tile.m - 1) / tile.m)
+    }
 
-    /// out = conv(in) + bias, like `Conv3x3.forward`.
+    /// out = conv(in) + bias, like `Conv3x3.forward`, with the layer's algorithm (`tile(h:w:)`) or the one given.
     ///
     ///     in [n, h, w, cin]   weight [3, 3, cin, cout]   bias [cout]   out [n, h, w, cout]
-    static func forward(out: UnsafeMutablePointer<Float>, input: UnsafePointer<Float>,
-                        weight: UnsafePointer<Float>, bias: UnsafePointer<Float>,
-                        n: Int, h: Int, w: Int, cin: Int, cout: Int, workspace: Workspace) {
-        let u = workspace.buffer(slotU, count: 16 * cin * cout)
-        transformWeights(weight, cin: cin, cout: cout, into: u)
-        forEachChunk(input, n: n, h: h, w: w, cin: cin, cout: cout, workspace: workspace) { first, count, v, vStride, m, mStride in
-            for xi in 0..<16 {
-                // M[ξ] [count × cout] = V[ξ] [count × cin] · U[ξ] [cin × cout]
-                sgemm(transA: false, transB: false, m: count, n: cout, k: cin, a: v + xi * vStride, lda: cin,
-                      b: u + xi * cin * cout, ldb: cout, c: m + xi * mStride, ldc: cout, accumulate: false)
+    ///
+    /// The α² products run on the GEMM's 6×16 register tile directly (`aec_gemm_kernel_6x16_rows`): A is
+    /// V as the input transform wrote it (rows of cin floats, in place), B is U as `transformWeights`
+    /// packed it once per call, in panels of 16 output channels. Nothing is packed per chunk.
+    public static func forward(out: UnsafeMutablePointer<Float>, input: UnsafePointer<Float>,
+                               weight: UnsafePointer<Float>, bias: UnsafePointer<Float>,
+                               n: Int, h: Int, w: Int, cin: Int, cout: Int, workspace: Workspace, tile: Tile? = nil) {
+        let tile = tile ?? self.tile(h: h, w: w)
+        let ldm = panelWidth(cout)
+        let u = workspace.buffer(slotU, count: tile.planes * cin * ldm)
+        transformWeights(weight, cin: cin, cout: cout, tile: tile, into: u, workspace: workspace)
+        forEachChunk(input, n: n, h: h, w: w, cin: cin, cout: cout, tile: tile, workspace: workspace) { first, count, v, vStride, m in
+            let rows = roundUpToKernelRows(count), mStride = planeStride(rows: rows, c: ldm)
+            for xi in 0..<tile.planes {
+                // M[ξ] [rows × ldm] = V[ξ] [rows × cin] · U[ξ] [cin × ldm], in 6 × 16 blocks
+                let vPlane = v + xi * vStride, uPlane = u + xi * cin * ldm, mPlane = m + xi * mStride
+                for panel in stride(from: 0, to: ldm, by: 16) {
+                    for r in stride(from: 0, to: rows, by: 6) {
+                        aec_gemm_kernel_6x16_rows(cin, vPlane + r * cin, cin, uPlane + panel * cin,
+                                                  mPlane + r * ldm + panel, ldm)
+                    }
+                }
             }
-            transformOutput(m, h: h, w: w, c: cout, first: first, count: count, stride: mStride, bias: bias, into: out)
+            aec_winograd_output(tile.m, m, ldm, h, w, cout, first, count, mStride, bias, out)
         }
     }
 
-    /// Cuts the batch's tiles into chunks of at most `chunkTiles` and calls `body(first, count, v, vStride,
-    /// m, mStride)` for each, with V [16 planes `vStride` apart, count, cin] holding the chunk's transformed
-    /// input and room for as many planes of [count, cout] at `m`.
+    /// `count` rounded up to a multiple of the GEMM kernel's 6 rows.
+    private static func roundUpToKernelRows(_ count: Int) -> Int { (count + 5) / 6 * 6 }
+
+    /// Cuts the batch's tiles into chunks of at most `tile.chunkTiles` and calls `body(first, count, v,
+    /// vStride, m)` for each, with V [α² planes `vStride` apart, rows, cin] holding the chunk's transformed
+    /// input (C: `aec_winograd_input`; rows = count rounded up to a multiple of 6, the rows past count
+    /// zero) and room at `m` for as many planes of [rows, max(cout, panelWidth(cout))], each with
+    /// `planeStride`'s padding.
     private static func forEachChunk(
-        _ input: UnsafePointer<Float>, n: Int, h: Int, w: Int, cin: Int, cout: Int, workspace: Workspace,
-        _ body: (Int, Int, UnsafeMutablePointer<Float>, Int, UnsafeMutablePointer<Float>, Int) -> Void
+        _ input: UnsafePointer<Float>, n: Int, h: Int, w: Int, cin: Int, cout: Int, tile: Tile, workspace: Workspace,
+        _ body: (Int, Int, UnsafeMutablePointer<Float>, Int, UnsafeMutablePointer<Float>) -> Void
     ) {
-        let grid = tileGrid(h: h, w: w), total = n * grid.rows * grid.columns
-        let v = workspace.buffer(slotV, count: 16 * planeStride(count: chunkTiles, c: cin))
-        let m = workspace.buffer(slotM, count: 16 * planeStride(count: chunkTiles, c: cout))
+        let grid = tileGrid(h: h, w: w, tile: tile), total = n * grid.rows * grid.columns
+        let maxRows = roundUpToKernelRows(tile.chunkTiles)
+        let v = workspace.buffer(slotV, count: tile.planes * planeStride(rows: maxRows, c: cin))
+        let m = workspace.buffer(slotM, count: tile.planes * planeStride(rows: maxRows, c: panelWidth(cout)))
         var first = 0
         while first < total {
-            let count = min(chunkTiles, total - first)
-            let vStride = planeStride(count: count, c: cin)
-            transformInput(input, h: h, w: w, c: cin, first: first, count: count, stride: vStride, into: v)
-            body(first, count, v, vStride, m, planeStride(count: count, c: cout))
+            let count = min(tile.chunkTiles, total - first), rows = roundUpToKernelRows(count)
+            let vStride = planeStride(rows: rows, c: cin)
+            aec_winograd_input(tile.m, input, h, w, cin, first, count, vStride, v)
+            if rows > count {
+                for xi in 0..<tile.planes { (v + xi * vStride + count * cin).update(repeating: 0, count: (rows - count) * cin) }
+            }
+            body(first, count, v, vStride, m)
             first += count
         }
     }
 
     /// Like `Conv3x3.backward`: adds ∂L/∂weight into `dWeight` and ∂L/∂bias into `dBias`, and, when
     /// `dInput` is given, writes ∂L/∂in there.
-    static func backward(dInput: UnsafeMutablePointer<Float>?,
+    public static func backward(dInput: UnsafeMutablePointer<Float>?,
                          dWeight: UnsafeMutablePointer<Float>, dBias: UnsafeMutablePointer<Float>,
                          dOut: UnsafePointer<Float>, input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
-                         n: Int, h: Int, w: Int, cin: Int, cout: Int, workspace: Workspace) {
+                         n: Int, h: Int, w: Int, cin: Int, cout: Int, workspace: Workspace, tile: Tile? = nil) {
+        let tile = tile ?? self.tile(h: h, w: w)
         for p in 0..<(n * h * w) { addInPlace(dBias, dOut + p * cout, count: cout) }
 
         // Weight gradient: dU[ξ] [cin × cout] = Σ over chunks of V[ξ]ᵀ [cin × count] · Z[ξ] [count × cout],
-        // Z = A·dY·Aᵀ; then dW = Gᵀ·dU·G.
-        let du = workspace.buffer(slotDU, count: 16 * cin * cout)
-        du.update(repeating: 0, count: 16 * cin * cout)
-        forEachChunk(input, n: n, h: h, w: w, cin: cin, cout: cout, workspace: workspace) { first, count, v, vStride, z, zStride in
-            transformOutputGradient(dOut, h: h, w: w, c: cout, first: first, count: count, stride: zStride, into: z)
-            for xi in 0..<16 {
+        // Z = A·dY·Aᵀ (C: `aec_winograd_output_gradient`); then dW = Gᵀ·dU·G.
+        let du = workspace.buffer(slotDU, count: tile.planes * cin * cout)
+        du.update(repeating: 0, count: tile.planes * cin * cout)
+        forEachChunk(input, n: n, h: h, w: w, cin: cin, cout: cout, tile: tile, workspace: workspace) { first, count, v, vStride, z in
+            let zStride = planeStride(rows: count, c: cout)
+            aec_winograd_output_gradient(tile.m, dOut, h, w, cout, first, count, zStride, z)
+            for xi in 0..<tile.planes {
                 sgemm(transA: true, transB: false, m: cin, n: cout, k: count, a: v + xi * vStride, lda: cin,
                       b: z + xi * zStride, ldb: cout, c: du + xi * cin * cout, ldc: cout, accumulate: true)
             }
         }
-        addWeightGradient(du, cin: cin, cout: cout, into: dWeight)
+        addWeightGradient(du, cin: cin, cout: cout, tile: tile, into: dWeight, workspace: workspace)
 
         // Input gradient: the forward convolution of dOut with flipped[ky][kx][co][ci] = weight[2−ky][2−kx][ci][co].
         guard let dInput else { return }
@@ -124,68 +190,84 @@ enum WinogradConv3x3 {
         let zeros = workspace.buffer(slotZeros, count: cin)
         zeros.update(repeating: 0, count: cin)
         forward(out: dInput, input: dOut, weight: flipped, bias: zeros, n: n, h: h, w: w, cin: cout, cout: cin,
-                workspace: workspace)
+                workspace: workspace, tile: tile)
     }
 
-    // MARK: The transforms
+    // MARK: The weight transforms (scalar: a few hundred operations per kernel, ~1% of a layer)
 
-    /// U[ξ][ci][co] = (G·g·Gᵀ)[ξ] for the kernel g of (ci, co).   weight [3, 3, cin, cout] → u [16, cin, cout]
-    static func transformWeights(_ weight: UnsafePointer<Float>, cin: Int, cout: Int, into u: UnsafeMutablePointer<Float>) {
-        let plane = cin * cout
-        for i in 0..<plane {  // i = ci·cout + co: the same offset in every tap of `weight` and every ξ of `u`
-            @inline(__always) func g(_ ky: Int, _ kx: Int) -> Float { weight[(ky * 3 + kx) * plane + i] }
-            // Row `row` of G·g (three values), times Gᵀ, into U[4·row…4·row+3].
-            @inline(__always) func emit(_ row: Int, _ a: Float, _ b: Float, _ c: Float) {
-                u[(row * 4) * plane + i] = a
-                u[(row * 4 + 1) * plane + i] = 0.5 * (a + b + c)
-                u[(row * 4 + 2) * plane + i] = 0.5 * (a - b + c)
-                u[(row * 4 + 3) * plane + i] = c
+    /// U[ξ] = G·g·Gᵀ for every kernel g, packed for the GEMM kernel: in panels of 16 output channels, the
+    /// channels past cout zero.
+    ///
+    ///     weight [3, 3, cin, cout] → u [α², panelWidth(cout) / 16 panels, cin, 16]
+    ///
+    /// Every (ci, co) is at the same offset of each tap of `weight`, so both steps run over whole planes of
+    /// cin · cout values.
+    static func transformWeights(_ weight: UnsafePointer<Float>, cin: Int, cout: Int, tile: Tile,
+                                 into u: UnsafeMutablePointer<Float>, workspace: Workspace) {
+        let plane = cin * cout, alpha = tile.alpha, ldm = panelWidth(cout)
+        // T = G·g   [α, 3, plane]
+        let t = workspace.buffer(slotHalf, count: alpha * 3 * plane)
+        for a in 0..<alpha {
+            for j in 0..<3 {
+                combine(into: t + (a * 3 + j) * plane, plane: plane, terms: (0..<3).map { i in
+                    (tile.g[a * 3 + i], weight + (i * 3 + j) * plane)
+                })
             }
-            emit(0, g(0, 0), g(0, 1), g(0, 2))
-            emit(1, 0.5 * (g(0, 0) + g(1, 0) + g(2, 0)), 0.5 * (g(0, 1) + g(1, 1) + g(2, 1)), 0.5 * (g(0, 2) + g(1, 2) + g(2, 2)))
-            emit(2, 0.5 * (g(0, 0) - g(1, 0) + g(2, 0)), 0.5 * (g(0, 1) - g(1, 1) + g(2, 1)), 0.5 * (g(0, 2) - g(1, 2) + g(2, 2)))
-            emit(3, g(2, 0), g(2, 1), g(2, 2))
+        }
+        // U[ξ = α·a + b] = (T·Gᵀ)[a][b]   [cin, cout], then packed
+        let unpacked = workspace.buffer(slotPlane, count: plane)
+        for a in 0..<alpha {
+            for b in 0..<alpha {
+                combine(into: unpacked, plane: plane, terms: (0..<3).map { j in
+                    (tile.g[b * 3 + j], UnsafePointer(t + (a * 3 + j) * plane))
+                })
+                let packed = u + (a * alpha + b) * cin * ldm
+                for panel in stride(from: 0, to: ldm, by: 16) {
+                    let width = min(16, cout - panel)
+                    for ci in 0..<cin {
+                        let from = unpacked + ci * cout + panel, to = packed + panel * cin + ci * 16
+                        for j in 0..<width { to[j] = from[j] }
+                        for j in width..<16 { to[j] = 0 }
+                    }
+                }
+            }
         }
     }
 
-    /// dW[tap][ci][co] += (Gᵀ·dU·G)[tap] for every (ci, co).   du [16, cin, cout] → dWeight [3, 3, cin, cout]
-    static func addWeightGradient(_ du: UnsafePointer<Float>, cin: Int, cout: Int, into dWeight: UnsafeMutablePointer<Float>) {
-        let plane = cin * cout
-        for i in 0..<plane {
-            @inline(__always) func d(_ xi: Int) -> Float { du[xi * plane + i] }
-            // Row `ky` of Gᵀ·dU (four values), times G, added into dW[ky][0…2].
-            @inline(__always) func emit(_ ky: Int, _ a: Float, _ b: Float, _ c: Float, _ e: Float) {
-                dWeight[(ky * 3) * plane + i] += a + 0.5 * (b + c)
-                dWeight[(ky * 3 + 1) * plane + i] += 0.5 * (b - c)
-                dWeight[(ky * 3 + 2) * plane + i] += 0.5 * (b + c) + e
+    /// dW[tap][ci][co] += (Gᵀ·dU·G)[tap] for every (ci, co).   du [α², cin, cout] → dWeight [3, 3, cin, cout]
+    static func addWeightGradient(_ du: UnsafePointer<Float>, cin: Int, cout: Int, tile: Tile,
+                                  into dWeight: UnsafeMutablePointer<Float>, workspace: Workspace) {
+        let plane = cin * cout, alpha = tile.alpha
+        // S = Gᵀ·dU   [3, α, plane]
+        let s = workspace.buffer(slotHalf, count: 3 * alpha * plane)
+        for i in 0..<3 {
+            for b in 0..<alpha {
+                combine(into: s + (i * alpha + b) * plane, plane: plane, terms: (0..<alpha).map { a in
+                    (tile.g[a * 3 + i], du + (a * alpha + b) * plane)
+                })
             }
-            emit(0, d(0) + 0.5 * (d(4) + d(8)), d(1) + 0.5 * (d(5) + d(9)), d(2) + 0.5 * (d(6) + d(10)), d(3) + 0.5 * (d(7) + d(11)))
-            emit(1, 0.5 * (d(4) - d(8)), 0.5 * (d(5) - d(9)), 0.5 * (d(6) - d(10)), 0.5 * (d(7) - d(11)))
-            emit(2, 0.5 * (d(4) + d(8)) + d(12), 0.5 * (d(5) + d(9)) + d(13), 0.5 * (d(6) + d(10)) + d(14), 0.5 * (d(7) + d(11)) + d(15))
+        }
+        // dW += S·G   [3, 3, plane]
+        for i in 0..<3 {
+            for j in 0..<3 {
+                let to = dWeight + (i * 3 + j) * plane
+                var terms: [(coefficient: Float, from: UnsafePointer<Float>)] = [(1, UnsafePointer(to))]
+                for b in 0..<alpha { terms.append((tile.g[b * 3 + j], UnsafePointer(s + (i * alpha + b) * plane))) }
+                combine(into: to, plane: plane, terms: terms)
+            }
         }
     }
 
-    /// V[ξ][k][ci] = (Bᵀ·d·B)[ξ] for tile first + k, d its 4×4 input patch (C: `aec_winograd_input`).
-    ///
-    ///     input [n, h, w, c] → v [16 planes `stride` apart, count, c]
-    static func transformInput(_ input: UnsafePointer<Float>, h: Int, w: Int, c: Int, first: Int, count: Int,
-                               stride: Int, into v: UnsafeMutablePointer<Float>) {
-        aec_winograd_input(input, h, w, c, first, count, stride, v)
-    }
-
-    /// The tile's pixels inside the image = (Aᵀ·M·A) + bias (C: `aec_winograd_output`).
-    ///
-    ///     m [16 planes `stride` apart, count, c] → out [n, h, w, c]
-    static func transformOutput(_ m: UnsafePointer<Float>, h: Int, w: Int, c: Int, first: Int, count: Int,
-                                stride: Int, bias: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>) {
-        aec_winograd_output(m, h, w, c, first, count, stride, bias, out)
-    }
-
-    /// Z[ξ][k][co] = (A·dY·Aᵀ)[ξ], dY tile first + k's 2×2 output gradient (C: `aec_winograd_output_gradient`).
-    ///
-    ///     dOut [n, h, w, c] → z [16 planes `stride` apart, count, c]
-    static func transformOutputGradient(_ dOut: UnsafePointer<Float>, h: Int, w: Int, c: Int, first: Int, count: Int,
-                                        stride: Int, into z: UnsafeMutablePointer<Float>) {
-        aec_winograd_output_gradient(dOut, h, w, c, first, count, stride, z)
+    /// to[p] = Σ coefficient · from[p] over the terms with a non-zero coefficient, added in the order
+    /// given, for p < plane (one pass over the plane per term, which the compiler vectorizes).
+    private static func combine(into to: UnsafeMutablePointer<Float>, plane: Int,
+                                terms: [(coefficient: Float, from: UnsafePointer<Float>)]) {
+        let used = terms.filter { $0.coefficient != 0 }
+        guard let head = used.first else { to.update(repeating: 0, count: plane); return }
+        for p in 0..<plane { to[p] = head.coefficient * head.from[p] }
+        for term in used.dropFirst() {
+            let c = term.coefficient, from = term.from
+            for p in 0..<plane { to[p] += c * from[p] }
+        }
     }
 }

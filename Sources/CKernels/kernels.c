@@ -23,6 +23,17 @@ static void gemm_portable(long kc, const float *a, const float *b, float *c, lon
     }
 }
 
+static void gemm_rows_portable(long kc, const float *a, long lda, const float *b, float *c, long ldc) {
+    float acc[6][16] = {{0}};
+    for (long p = 0; p < kc; p++) {
+        const float *bp = b + p * 16;
+        for (int i = 0; i < 6; i++) {
+            for (int j = 0; j < 16; j++) acc[i][j] = fmaf(a[i * lda + p], bp[j], acc[i][j]);
+        }
+    }
+    for (int i = 0; i < 6; i++) memcpy(c + i * ldc, acc[i], sizeof acc[i]);
+}
+
 static void conv_portable(long k0, long kc, long cin, const float *rows, const long *offsets, const float *b,
                           float *tile) {
     float acc[6][16] = {{0}};
@@ -73,6 +84,27 @@ AVX2 static void gemm_avx2(long kc, const float *a, const float *b, float *c, lo
         _mm256_storeu_ps(row, lo[i]);
         _mm256_storeu_ps(row + 8, hi[i]);
     }
+}
+
+AVX2 static void gemm_rows_avx2(long kc, const float *a, long lda, const float *b, float *c, long ldc) {
+    __m256 c00 = _mm256_setzero_ps(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
+    __m256 c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
+    const float *a0 = a, *a1 = a0 + lda, *a2 = a1 + lda, *a3 = a2 + lda, *a4 = a3 + lda, *a5 = a4 + lda;
+    for (long p = 0; p < kc; p++) {
+        __m256 b0 = _mm256_loadu_ps(b + p * 16), b1 = _mm256_loadu_ps(b + p * 16 + 8);
+        __m256 x = _mm256_broadcast_ss(a0 + p); c00 = _mm256_fmadd_ps(x, b0, c00); c01 = _mm256_fmadd_ps(x, b1, c01);
+        x = _mm256_broadcast_ss(a1 + p); c10 = _mm256_fmadd_ps(x, b0, c10); c11 = _mm256_fmadd_ps(x, b1, c11);
+        x = _mm256_broadcast_ss(a2 + p); c20 = _mm256_fmadd_ps(x, b0, c20); c21 = _mm256_fmadd_ps(x, b1, c21);
+        x = _mm256_broadcast_ss(a3 + p); c30 = _mm256_fmadd_ps(x, b0, c30); c31 = _mm256_fmadd_ps(x, b1, c31);
+        x = _mm256_broadcast_ss(a4 + p); c40 = _mm256_fmadd_ps(x, b0, c40); c41 = _mm256_fmadd_ps(x, b1, c41);
+        x = _mm256_broadcast_ss(a5 + p); c50 = _mm256_fmadd_ps(x, b0, c50); c51 = _mm256_fmadd_ps(x, b1, c51);
+    }
+    _mm256_storeu_ps(c, c00); _mm256_storeu_ps(c + 8, c01);
+    _mm256_storeu_ps(c + ldc, c10); _mm256_storeu_ps(c + ldc + 8, c11);
+    _mm256_storeu_ps(c + 2 * ldc, c20); _mm256_storeu_ps(c + 2 * ldc + 8, c21);
+    _mm256_storeu_ps(c + 3 * ldc, c30); _mm256_storeu_ps(c + 3 * ldc + 8, c31);
+    _mm256_storeu_ps(c + 4 * ldc, c40); _mm256_storeu_ps(c + 4 * ldc + 8, c41);
+    _mm256_storeu_ps(c + 5 * ldc, c50); _mm256_storeu_ps(c + 5 * ldc + 8, c51);
 }
 
 AVX2 static void conv_avx2(long k0, long kc, long cin, const float *rows, const long *offsets, const float *b,
@@ -157,6 +189,10 @@ int aec_kernels_use(int set) {
 
 void aec_gemm_kernel_6x16(long kc, const float *a, const float *b, float *c, long ldc, int add_to_c) {
     AEC_CHOOSE(gemm, kc, a, b, c, ldc, add_to_c);
+}
+
+void aec_gemm_kernel_6x16_rows(long kc, const float *a, long lda, const float *b, float *c, long ldc) {
+    AEC_CHOOSE(gemm_rows, kc, a, lda, b, c, ldc);
 }
 
 void aec_conv_kernel_6x16(long k0, long kc, long cin, const float *rows, const long *offsets, const float *b,

@@ -1,4 +1,4 @@
-// The data transforms of the Winograd F(2×2, 3×3) convolution (declarations in aec_kernels.h; the algorithm
+// The data transforms of the Winograd F(2×2, 3×3) and F(4×4, 3×3) convolutions (declarations in aec_kernels.h; the algorithm
 // in WinogradConv.swift): the template winograd_vector.h compiled for portable C and for AVX2.
 #pragma STDC FP_CONTRACT OFF
 
@@ -13,7 +13,9 @@ static inline lanes8 l8_load(const float *p) { lanes8 v; for (int i = 0; i < 8; 
 static inline void l8_store(float *p, lanes8 v) { for (int i = 0; i < 8; i++) p[i] = v.l[i]; }
 static inline lanes8 l8_add(lanes8 a, lanes8 b) { for (int i = 0; i < 8; i++) a.l[i] = a.l[i] + b.l[i]; return a; }
 static inline lanes8 l8_sub(lanes8 a, lanes8 b) { for (int i = 0; i < 8; i++) a.l[i] = a.l[i] - b.l[i]; return a; }
+static inline lanes8 l8_mul(lanes8 a, lanes8 b) { for (int i = 0; i < 8; i++) a.l[i] = a.l[i] * b.l[i]; return a; }
 static inline lanes8 l8_zero(void) { lanes8 v = {{0}}; return v; }
+static inline lanes8 l8_set1(float x) { lanes8 v; for (int i = 0; i < 8; i++) v.l[i] = x; return v; }
 
 #define W_NAME(name) name##_portable
 #define W_TARGET
@@ -22,7 +24,9 @@ static inline lanes8 l8_zero(void) { lanes8 v = {{0}}; return v; }
 #define W_STORE(p, v) l8_store(p, v)
 #define W_ADD(a, b) l8_add(a, b)
 #define W_SUB(a, b) l8_sub(a, b)
+#define W_MUL(a, b) l8_mul(a, b)
 #define W_ZERO() l8_zero()
+#define W_SET1(x) l8_set1(x)
 #include "winograd_vector.h"
 #undef W_NAME
 #undef W_TARGET
@@ -31,7 +35,9 @@ static inline lanes8 l8_zero(void) { lanes8 v = {{0}}; return v; }
 #undef W_STORE
 #undef W_ADD
 #undef W_SUB
+#undef W_MUL
 #undef W_ZERO
+#undef W_SET1
 
 // MARK: - AVX2: one 8-float register.
 
@@ -43,22 +49,28 @@ static inline lanes8 l8_zero(void) { lanes8 v = {{0}}; return v; }
 #define W_STORE(p, v) _mm256_storeu_ps(p, v)
 #define W_ADD(a, b) _mm256_add_ps(a, b)
 #define W_SUB(a, b) _mm256_sub_ps(a, b)
+#define W_MUL(a, b) _mm256_mul_ps(a, b)
 #define W_ZERO() _mm256_setzero_ps()
+#define W_SET1(x) _mm256_set1_ps(x)
 #include "winograd_vector.h"
 #endif
 
-// MARK: - Entry points
+// MARK: - Entry points: `tile` is the output block's side, 2 or 4.
 
-void aec_winograd_input(const float *input, long h, long w, long c, long first, long count, long step, float *v) {
-    AEC_CHOOSE(winograd_input, input, h, w, c, first, count, step, v);
+void aec_winograd_input(long tile, const float *input, long h, long w, long c, long first, long count, long step,
+                        float *v) {
+    if (tile == 4) AEC_CHOOSE(winograd4_input, input, h, w, c, first, count, step, v);
+    else AEC_CHOOSE(winograd2_input, input, h, w, c, first, count, step, v);
 }
 
-void aec_winograd_output(const float *m, long h, long w, long c, long first, long count, long step,
-                         const float *bias, float *out) {
-    AEC_CHOOSE(winograd_output, m, h, w, c, first, count, step, bias, out);
+void aec_winograd_output(long tile, const float *m, long ldm, long h, long w, long c, long first, long count,
+                         long step, const float *bias, float *out) {
+    if (tile == 4) AEC_CHOOSE(winograd4_output, m, ldm, h, w, c, first, count, step, bias, out);
+    else AEC_CHOOSE(winograd2_output, m, ldm, h, w, c, first, count, step, bias, out);
 }
 
-void aec_winograd_output_gradient(const float *d_out, long h, long w, long c, long first, long count, long step,
-                                   float *z) {
-    AEC_CHOOSE(winograd_output_gradient, d_out, h, w, c, first, count, step, z);
+void aec_winograd_output_gradient(long tile, const float *d_out, long h, long w, long c, long first, long count,
+                                  long step, float *z) {
+    if (tile == 4) AEC_CHOOSE(winograd4_output_gradient, d_out, h, w, c, first, count, step, z);
+    else AEC_CHOOSE(winograd2_output_gradient, d_out, h, w, c, first, count, step, z);
 }

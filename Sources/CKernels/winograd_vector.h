@@ -1,16 +1,20 @@
-// The three data transforms of the Winograd F(2×2, 3×3) convolution (WinogradConv.swift), written once and
-// compiled for each instruction set: winograd.c includes this file once per set, after defining
+// The data transforms of the Winograd convolutions F(2×2, 3×3) and F(4×4, 3×3) (WinogradConv.swift), written
+// once and compiled for each instruction set: winograd.c includes this file once per set, after defining
 //
 //   W_NAME(name)   the function's name in that set (name_portable, name_avx2),
 //   W_TARGET       the target attribute (empty for portable),
-//   W_VEC          the type of 8 floats, and W_LOAD(p), W_STORE(p, v), W_ADD(a, b), W_SUB(a, b), W_ZERO().
+//   W_VEC          the type of 8 floats, and W_LOAD(p), W_STORE(p, v), W_ADD(a, b), W_SUB(a, b), W_MUL(a, b),
+//                  W_ZERO(), W_SET1(x).
 //
-// The transforms only add and subtract, each output in the same order in every set, so every set gives
-// the same bits. c is a multiple of 8; tiles are numbered over the batch (image, tile row, tile column),
-// ⌈h/2⌉ × ⌈w/2⌉ per image; `step` floats (at least count · c) separate ξ from ξ + 1 in v, m and z.
+// Each output is computed by the same operations in the same order in every set (no fused multiply-adds),
+// so every set gives the same bits. c is a multiple of 8; tiles are numbered over the batch (image, tile
+// row, tile column), ⌈h/m⌉ × ⌈w/m⌉ per image for m×m output blocks; `step` floats (at least count · c)
+// separate ξ from ξ + 1 in v, m and z.
+
+// MARK: F(2×2, 3×3): 4×4 input patches, 2×2 output blocks, 16 planes; only additions and subtractions.
 
 /// v[ξ][k][ci] = (Bᵀ·d·B)[ξ], d the 4×4 patch of tile first + k from (y − 1, x − 1), zeros outside.
-W_TARGET static void W_NAME(winograd_input)(const float *input, long h, long w, long c, long first, long count,
+W_TARGET static void W_NAME(winograd2_input)(const float *input, long h, long w, long c, long first, long count,
                                             long step, float *v) {
     long cols = (w + 1) / 2, per_image = cols * ((h + 1) / 2);
     for (long k = 0; k < count; k++) {
@@ -42,15 +46,16 @@ W_TARGET static void W_NAME(winograd_input)(const float *input, long h, long w, 
     }
 }
 
-/// The 2×2 pixels of tile first + k that lie in the image: (Aᵀ·m·A) + bias, written over `out`.
-W_TARGET static void W_NAME(winograd_output)(const float *m, long h, long w, long c, long first, long count,
+/// The 2×2 pixels of tile first + k that lie in the image: (Aᵀ·m·A) + bias, written over `out`; row k of
+/// each plane of m starts at k · ldm.
+W_TARGET static void W_NAME(winograd2_output)(const float *m, long ldm, long h, long w, long c, long first, long count,
                                              long step, const float *bias, float *out) {
     long cols = (w + 1) / 2, per_image = cols * ((h + 1) / 2);
     for (long k = 0; k < count; k++) {
         long t = first + k, r = t % per_image, y = 2 * (r / cols), x = 2 * (r % cols);
         float *image = out + (t / per_image) * h * w * c;
         for (long g = 0; g < c; g += 8) {
-            const float *from = m + k * c + g;
+            const float *from = m + k * ldm + g;
             W_VEC s0[4], s1[4];  // Aᵀ·m: two rows of four
             for (int j = 0; j < 4; j++) {
                 W_VEC m0 = W_LOAD(from + j * step), m1 = W_LOAD(from + (4 + j) * step);
@@ -73,7 +78,7 @@ W_TARGET static void W_NAME(winograd_output)(const float *m, long h, long w, lon
 }
 
 /// z[ξ][k][co] = (A·dY·Aᵀ)[ξ], dY the 2×2 output gradient of tile first + k (zeros outside the image).
-W_TARGET static void W_NAME(winograd_output_gradient)(const float *d_out, long h, long w, long c, long first,
+W_TARGET static void W_NAME(winograd2_output_gradient)(const float *d_out, long h, long w, long c, long first,
                                                       long count, long step, float *z) {
     long cols = (w + 1) / 2, per_image = cols * ((h + 1) / 2);
     for (long k = 0; k < count; k++) {
@@ -93,6 +98,146 @@ W_TARGET static void W_NAME(winograd_output_gradient)(const float *d_out, long h
                 W_STORE(to + (4 * i + 1) * step, W_ADD(rows[i][0], rows[i][1]));
                 W_STORE(to + (4 * i + 2) * step, W_SUB(rows[i][0], rows[i][1]));
                 W_STORE(to + (4 * i + 3) * step, W_SUB(W_ZERO(), rows[i][1]));
+            }
+        }
+    }
+}
+
+// MARK: F(4×4, 3×3): 6×6 input patches, 4×4 output blocks, 36 planes (Lavin and Gray's matrices, points
+// 0, ±1, ±2). Multiplies by the small integers 2, 4, 5, 8 are exact scalings or single roundings, done
+// as separate operations in a fixed order, so here too every set gives the same bits.
+
+/// v[ξ][k][ci] = (Bᵀ·d·B)[ξ], ξ = 6i + j, d the 6×6 patch of tile first + k from (y − 1, x − 1), zeros outside.
+///
+///     Bᵀ = | 4  0 −5  0  1  0 |
+///          | 0 −4 −4  1  1  0 |
+///          | 0  4 −4 −1  1  0 |
+///          | 0 −2 −1  2  1  0 |
+///          | 0  2 −1 −2  1  0 |
+///          | 0  4  0 −5  0  1 |
+W_TARGET static void W_NAME(winograd4_input)(const float *input, long h, long w, long c, long first, long count,
+                                             long step, float *v) {
+    long cols = (w + 3) / 4, per_image = cols * ((h + 3) / 4);
+    const W_VEC two = W_SET1(2.0f), four = W_SET1(4.0f), five = W_SET1(5.0f);
+    for (long k = 0; k < count; k++) {
+        long t = first + k, r = t % per_image, y = 4 * (r / cols), x = 4 * (r % cols);
+        const float *image = input + (t / per_image) * h * w * c;
+        int inside = y >= 1 && y + 4 < h && x >= 1 && x + 4 < w;
+        for (long g = 0; g < c; g += 8) {
+            W_VEC s[6][6];  // Bᵀ·d, filled column by column
+            for (int j = 0; j < 6; j++) {
+                W_VEC d[6];
+                long xx = x - 1 + j;
+                for (int i = 0; i < 6; i++) {
+                    long yy = y - 1 + i;
+                    d[i] = inside || (yy >= 0 && yy < h && xx >= 0 && xx < w)
+                        ? W_LOAD(image + (yy * w + xx) * c + g) : W_ZERO();
+                }
+                W_VEC s12 = W_ADD(d[1], d[2]), d12 = W_SUB(d[1], d[2]);
+                W_VEC s34 = W_ADD(d[3], d[4]), d43 = W_SUB(d[4], d[3]);
+                W_VEC d42 = W_SUB(d[4], d[2]), d31 = W_SUB(d[3], d[1]);
+                s[0][j] = W_ADD(W_SUB(W_MUL(four, d[0]), W_MUL(five, d[2])), d[4]);
+                s[1][j] = W_SUB(s34, W_MUL(four, s12));
+                s[2][j] = W_ADD(d43, W_MUL(four, d12));
+                s[3][j] = W_ADD(d42, W_MUL(two, d31));
+                s[4][j] = W_SUB(d42, W_MUL(two, d31));
+                s[5][j] = W_ADD(W_SUB(W_MUL(four, d[1]), W_MUL(five, d[3])), d[5]);
+            }
+            float *out = v + k * c + g;
+            for (int i = 0; i < 6; i++) {  // row i of Bᵀ·d, times B
+                const W_VEC *e = s[i];
+                W_VEC s12 = W_ADD(e[1], e[2]), d12 = W_SUB(e[1], e[2]);
+                W_VEC s34 = W_ADD(e[3], e[4]), d43 = W_SUB(e[4], e[3]);
+                W_VEC d42 = W_SUB(e[4], e[2]), d31 = W_SUB(e[3], e[1]);
+                W_STORE(out + (6 * i) * step, W_ADD(W_SUB(W_MUL(four, e[0]), W_MUL(five, e[2])), e[4]));
+                W_STORE(out + (6 * i + 1) * step, W_SUB(s34, W_MUL(four, s12)));
+                W_STORE(out + (6 * i + 2) * step, W_ADD(d43, W_MUL(four, d12)));
+                W_STORE(out + (6 * i + 3) * step, W_ADD(d42, W_MUL(two, d31)));
+                W_STORE(out + (6 * i + 4) * step, W_SUB(d42, W_MUL(two, d31)));
+                W_STORE(out + (6 * i + 5) * step, W_ADD(W_SUB(W_MUL(four, e[1]), W_MUL(five, e[3])), e[5]));
+            }
+        }
+    }
+}
+
+/// The 4×4 pixels of tile first + k that lie in the image: (Aᵀ·m·A) + bias, written over `out`; row k of
+/// each plane of m starts at k · ldm.
+///
+///     Aᵀ = | 1  1  1  1  1  0 |
+///          | 0  1 −1  2 −2  0 |
+///          | 0  1  1  4  4  0 |
+///          | 0  1 −1  8 −8  1 |
+W_TARGET static void W_NAME(winograd4_output)(const float *m, long ldm, long h, long w, long c, long first, long count,
+                                              long step, const float *bias, float *out) {
+    long cols = (w + 3) / 4, per_image = cols * ((h + 3) / 4);
+    const W_VEC two = W_SET1(2.0f), four = W_SET1(4.0f), eight = W_SET1(8.0f);
+    for (long k = 0; k < count; k++) {
+        long t = first + k, r = t % per_image, y = 4 * (r / cols), x = 4 * (r % cols);
+        float *image = out + (t / per_image) * h * w * c;
+        long rows_in = h - y < 4 ? h - y : 4, cols_in = w - x < 4 ? w - x : 4;
+        for (long g = 0; g < c; g += 8) {
+            const float *from = m + k * ldm + g;
+            W_VEC s[4][6];  // Aᵀ·m, filled column by column
+            for (int j = 0; j < 6; j++) {
+                W_VEC e[6];
+                for (int i = 0; i < 6; i++) e[i] = W_LOAD(from + (6 * i + j) * step);
+                W_VEC s12 = W_ADD(e[1], e[2]), d12 = W_SUB(e[1], e[2]);
+                W_VEC s34 = W_ADD(e[3], e[4]), d34 = W_SUB(e[3], e[4]);
+                s[0][j] = W_ADD(W_ADD(e[0], s12), s34);
+                s[1][j] = W_ADD(d12, W_MUL(two, d34));
+                s[2][j] = W_ADD(s12, W_MUL(four, s34));
+                s[3][j] = W_ADD(W_ADD(d12, W_MUL(eight, d34)), e[5]);
+            }
+            W_VEC beta = W_LOAD(bias + g);
+            for (long i = 0; i < rows_in; i++) {  // row i of Aᵀ·m, times A
+                const W_VEC *e = s[i];
+                W_VEC s12 = W_ADD(e[1], e[2]), d12 = W_SUB(e[1], e[2]);
+                W_VEC s34 = W_ADD(e[3], e[4]), d34 = W_SUB(e[3], e[4]);
+                W_VEC o[4] = {W_ADD(W_ADD(e[0], s12), s34), W_ADD(d12, W_MUL(two, d34)),
+                              W_ADD(s12, W_MUL(four, s34)), W_ADD(W_ADD(d12, W_MUL(eight, d34)), e[5])};
+                float *p = image + ((y + i) * w + x) * c + g;
+                for (long j = 0; j < cols_in; j++) W_STORE(p + j * c, W_ADD(o[j], beta));
+            }
+        }
+    }
+}
+
+/// z[ξ][k][co] = (A·dY·Aᵀ)[ξ], dY the 4×4 output gradient of tile first + k (zeros outside the image).
+W_TARGET static void W_NAME(winograd4_output_gradient)(const float *d_out, long h, long w, long c, long first,
+                                                       long count, long step, float *z) {
+    long cols = (w + 3) / 4, per_image = cols * ((h + 3) / 4);
+    const W_VEC two = W_SET1(2.0f), four = W_SET1(4.0f), eight = W_SET1(8.0f);
+    for (long k = 0; k < count; k++) {
+        long t = first + k, r = t % per_image, y = 4 * (r / cols), x = 4 * (r % cols);
+        const float *image = d_out + (t / per_image) * h * w * c;
+        long rows_in = h - y < 4 ? h - y : 4, cols_in = w - x < 4 ? w - x : 4;
+        for (long g = 0; g < c; g += 8) {
+            W_VEC s[6][4];  // A·dY, filled column by column
+            for (int j = 0; j < 4; j++) {
+                W_VEC d[4];
+                for (int i = 0; i < 4; i++) {
+                    d[i] = i < rows_in && j < cols_in ? W_LOAD(image + ((y + i) * w + x + j) * c + g) : W_ZERO();
+                }
+                W_VEC s02 = W_ADD(d[0], d[2]), s13 = W_ADD(d[1], d[3]);
+                W_VEC q02 = W_ADD(d[0], W_MUL(four, d[2])), q13 = W_ADD(W_MUL(two, d[1]), W_MUL(eight, d[3]));
+                s[0][j] = d[0];
+                s[1][j] = W_ADD(s02, s13);
+                s[2][j] = W_SUB(s02, s13);
+                s[3][j] = W_ADD(q02, q13);
+                s[4][j] = W_SUB(q02, q13);
+                s[5][j] = d[3];
+            }
+            float *to = z + k * c + g;
+            for (int i = 0; i < 6; i++) {  // row i of A·dY, times Aᵀ
+                const W_VEC *d = s[i];
+                W_VEC s02 = W_ADD(d[0], d[2]), s13 = W_ADD(d[1], d[3]);
+                W_VEC q02 = W_ADD(d[0], W_MUL(four, d[2])), q13 = W_ADD(W_MUL(two, d[1]), W_MUL(eight, d[3]));
+                W_STORE(to + (6 * i) * step, d[0]);
+                W_STORE(to + (6 * i + 1) * step, W_ADD(s02, s13));
+                W_STORE(to + (6 * i + 2) * step, W_SUB(s02, s13));
+                W_STORE(to + (6 * i + 3) * step, W_ADD(q02, q13));
+                W_STORE(to + (6 * i + 4) * step, W_SUB(q02, q13));
+                W_STORE(to + (6 * i + 5) * step, d[3]);
             }
         }
     }

@@ -16,12 +16,18 @@ final class ConvolutionTests: XCTestCase {
                 randomFloats(c.cout, &rng))
     }
 
+    /// The convolution by its definition (`direct`), by the Winograd algorithm given, or as `Conv3x3`
+    /// chooses.
     private func forward(_ c: Case, _ input: [Float], _ weight: [Float], _ bias: [Float],
-                         direct: Bool, workspace: Workspace = Workspace()) -> [Float] {
+                         direct: Bool, winograd: WinogradConv3x3.Tile? = nil, workspace: Workspace = Workspace()) -> [Float] {
         var out = [Float](repeating: .nan, count: c.n * c.h * c.w * c.cout)
         input.withUnsafeBufferPointer { i in weight.withUnsafeBufferPointer { w in bias.withUnsafeBufferPointer { b in
             out.withPointer { o in
-                if direct {
+                if let winograd, !direct {
+                    WinogradConv3x3.forward(out: o, input: i.baseAddress!, weight: w.baseAddress!, bias: b.baseAddress!,
+                                            n: c.n, h: c.h, w: c.w, cin: c.cin, cout: c.cout, workspace: workspace,
+                                            tile: winograd)
+                } else if direct {
                     Conv3x3.forwardDirect(out: o, input: i.baseAddress!, weight: w.baseAddress!, bias: b.baseAddress!,
                                           n: c.n, h: c.h, w: c.w, cin: c.cin, cout: c.cout)
                 } else {
@@ -79,20 +85,30 @@ final class ConvolutionTests: XCTestCase {
         }
     }
 
-    /// Shapes that take the Winograd path (`Conv3x3.forward` chooses it): against the definition, with odd
-    /// sizes (half tiles at the right and bottom edges), batches whose tiles span several chunks of
-    /// `WinogradConv3x3.chunkTiles` with a partial last one, and channel counts that are not powers of two.
-    /// The transforms add up to 16 rounded terms more per output than the direct sum, hence 4× the tolerance.
+    /// Shapes that take the Winograd path (`Conv3x3.forward` chooses it), under both algorithms: against
+    /// the definition, with odd sizes (partial tiles at the right and bottom edges), batches whose tiles
+    /// span several chunks of `chunkTiles` with a partial last one (whose row count is no multiple of the
+    /// GEMM kernel's 6), and channel counts that are not multiples of the kernel's 16 columns. The
+    /// transforms add rounded terms to every output: F(2×2, 3×3) is held to 4× the direct sum's tolerance,
+    /// F(4×4, 3×3), whose transforms multiply by up to 8 (input) and 8 (output), to 16×.
     func testWinogradForwardEqualsDirect() {
-        for (n, h, w, cin, cout) in [(1, 8, 8, 16, 16), (2, 9, 11, 16, 24), (3, 14, 14, 32, 16), (2, 28, 28, 64, 64),
-                                     (1, 13, 8, 40, 32), (2, 28, 27, 16, 64)] {
-            let c = Case(n: n, h: h, w: w, cin: cin, cout: cout)
-            XCTAssertTrue(WinogradConv3x3.supports(h: h, w: w, cin: cin, cout: cout), "\(c)")
-            let (x, wt, b) = randomProblem(c, seed: 23)
-            assertClose(forward(c, x, wt, b, direct: false), forward(c, x, wt, b, direct: true),
-                        relativeTolerance: 4 * tolerance(cin: cin), "Winograd conv \(c)")
+        for tile in [WinogradConv3x3.Tile.f2, .f4] {
+            for (n, h, w, cin, cout) in [(1, 8, 8, 16, 16), (2, 9, 11, 16, 24), (3, 14, 14, 32, 16), (2, 28, 28, 64, 64),
+                                         (1, 13, 8, 40, 32), (2, 28, 27, 16, 64)] {
+                let c = Case(n: n, h: h, w: w, cin: cin, cout: cout)
+                XCTAssertTrue(WinogradConv3x3.supports(h: h, w: w, cin: cin, cout: cout), "\(c)")
+                let (x, wt, b) = randomProblem(c, seed: 23)
+                assertClose(forward(c, x, wt, b, direct: false, winograd: tile), forward(c, x, wt, b, direct: true),
+                            relativeTolerance: (tile == .f2 ? 4 : 16) * tolerance(cin: cin), "\(tile) conv \(c)")
+            }
+            let tiles = 2 * WinogradConv3x3.tileGrid(h: 28, w: 28, tile: tile).rows * WinogradConv3x3.tileGrid(h: 28, w: 28, tile: tile).columns
+            XCTAssertGreaterThan(tiles, tile.chunkTiles, "the 28×28 case spans several chunks")
+            XCTAssertNotEqual(tiles % tile.chunkTiles % 6, 0, "its last chunk fills no whole 6-row block")
         }
-        XCTAssertGreaterThan(2 * 14 * 14, WinogradConv3x3.chunkTiles, "the 28×28 case spans several chunks")
+        let (x, wt, b) = randomProblem(Case(n: 1, h: 28, w: 28, cin: 16, cout: 16), seed: 27)
+        let c = Case(n: 1, h: 28, w: 28, cin: 16, cout: 16), chosen = WinogradConv3x3.tile(h: 28, w: 28)
+        XCTAssertEqual(forward(c, x, wt, b, direct: false).map(\.bitPattern),
+                       forward(c, x, wt, b, direct: false, winograd: chosen).map(\.bitPattern), "Conv3x3 runs \(chosen)")
         XCTAssertFalse(WinogradConv3x3.supports(h: 7, w: 7, cin: 32, cout: 32), "7×7 stays on the implicit GEMM")
         XCTAssertFalse(WinogradConv3x3.supports(h: 28, w: 28, cin: 12, cout: 16), "channels not a multiple of 8")
     }
@@ -100,6 +116,10 @@ final class ConvolutionTests: XCTestCase {
     /// The Winograd path under every kernel set this CPU has: the same bits (the transforms only add and
     /// subtract; the GEMM kernels are bit-identical across sets), forward and backward.
     func testWinogradIsTheSameUnderEveryKernelSet() {
+        for tile in [WinogradConv3x3.Tile.f2, .f4] { checkSameUnderEveryKernelSet(tile) }
+    }
+
+    private func checkSameUnderEveryKernelSet(_ tile: WinogradConv3x3.Tile) {
         let c = Case(n: 2, h: 14, w: 13, cin: 24, cout: 32)
         let (x, wt, b) = randomProblem(c, seed: 24)
         var rng = SplitMix64(seed: 25)
@@ -113,15 +133,15 @@ final class ConvolutionTests: XCTestCase {
             var dB = [Float](repeating: 0, count: c.cout)
             x.withUnsafeBufferPointer { xp in wt.withUnsafeBufferPointer { wp in dOut.withUnsafeBufferPointer { g in
                 dIn.withPointer { dip in dW.withPointer { dwp in dB.withPointer { dbp in
-                    Conv3x3.backward(dInput: dip, dWeight: dwp, dBias: dbp, dOut: g.baseAddress!, input: xp.baseAddress!,
-                                     weight: wp.baseAddress!, n: c.n, h: c.h, w: c.w, cin: c.cin, cout: c.cout,
-                                     workspace: Workspace())
+                    WinogradConv3x3.backward(dInput: dip, dWeight: dwp, dBias: dbp, dOut: g.baseAddress!,
+                                             input: xp.baseAddress!, weight: wp.baseAddress!, n: c.n, h: c.h, w: c.w,
+                                             cin: c.cin, cout: c.cout, workspace: Workspace(), tile: tile)
                 } } }
             } } }
-            results.append((forward(c, x, wt, b, direct: false) + dIn + dW + dB).map(\.bitPattern))
+            results.append((forward(c, x, wt, b, direct: false, winograd: tile) + dIn + dW + dB).map(\.bitPattern))
         }
         for (i, r) in results.enumerated().dropFirst() {
-            XCTAssertEqual(r, results[0], "kernel set \(EngineKernels.supported[i]) differs from \(EngineKernels.supported[0])")
+            XCTAssertEqual(r, results[0], "\(tile): kernel set \(EngineKernels.supported[i]) differs from \(EngineKernels.supported[0])")
         }
     }
 
@@ -198,7 +218,7 @@ final class ConvolutionTests: XCTestCase {
 
     /// `backward` writes dInput (over garbage), adds into dWeight and dBias (over their previous contents),
     /// and gives the same parameter gradients without dInput.
-    private func checkBackward(_ c: Case, seed: UInt64, tolerance: Float = 1e-5,
+    private func checkBackward(_ c: Case, seed: UInt64, tolerance: Float = 1e-5, winograd: WinogradConv3x3.Tile? = nil,
                                file: StaticString = #filePath, line: UInt = #line) {
         var (x, wt, _) = randomProblem(c, seed: seed)
         var rng = SplitMix64(seed: seed, stream: 99)
@@ -211,9 +231,15 @@ final class ConvolutionTests: XCTestCase {
             let ws = Workspace()
             x.withPointer { xp in wt.withPointer { wp in dW.withPointer { dwp in dB.withPointer { dbp in
                 dIn.withPointer { dip in dOut.withUnsafeBufferPointer { g in
-                    Conv3x3.backward(dInput: withInput ? dip : nil, dWeight: dwp, dBias: dbp, dOut: g.baseAddress!,
-                                     input: xp, weight: wp, n: c.n, h: c.h, w: c.w, cin: c.cin, cout: c.cout,
-                                     workspace: ws)
+                    if let winograd {
+                        WinogradConv3x3.backward(dInput: withInput ? dip : nil, dWeight: dwp, dBias: dbp, dOut: g.baseAddress!,
+                                                 input: xp, weight: wp, n: c.n, h: c.h, w: c.w, cin: c.cin, cout: c.cout,
+                                                 workspace: ws, tile: winograd)
+                    } else {
+                        Conv3x3.backward(dInput: withInput ? dip : nil, dWeight: dwp, dBias: dbp, dOut: g.baseAddress!,
+                                         input: xp, weight: wp, n: c.n, h: c.h, w: c.w, cin: c.cin, cout: c.cout,
+                                         workspace: ws)
+                    }
                 } }
             } } } }
             if withInput {
@@ -236,13 +262,16 @@ final class ConvolutionTests: XCTestCase {
         }
     }
 
-    /// Winograd shapes: the input gradient through the flipped kernels, the weight gradient through the
-    /// transformed tiles, with half tiles at the edges and several chunks of tiles (3 × 7 × 7 = 147 > 96).
+    /// Winograd shapes, both algorithms: the input gradient through the flipped kernels, the weight
+    /// gradient through the transformed tiles, with partial tiles at the edges and several chunks of tiles
+    /// (F(2×2): 3 × 7 × 7 = 147 > 96; F(4×4): 3 × 4 × 4 = 48 > 36).
     func testWinogradBackwardEqualsDefinition() {
-        for c in [Case(n: 1, h: 8, w: 8, cin: 16, cout: 16), Case(n: 2, h: 9, w: 11, cin: 16, cout: 24),
-                  Case(n: 3, h: 14, w: 13, cin: 24, cout: 16)] {
-            XCTAssertTrue(WinogradConv3x3.supports(h: c.h, w: c.w, cin: c.cin, cout: c.cout))
-            checkBackward(c, seed: 26, tolerance: 4e-5)
+        for tile in [WinogradConv3x3.Tile.f2, .f4] {
+            for c in [Case(n: 1, h: 8, w: 8, cin: 16, cout: 16), Case(n: 2, h: 9, w: 11, cin: 16, cout: 24),
+                      Case(n: 3, h: 14, w: 13, cin: 24, cout: 16)] {
+                XCTAssertTrue(WinogradConv3x3.supports(h: c.h, w: c.w, cin: c.cin, cout: c.cout))
+                checkBackward(c, seed: 26, tolerance: tile == .f2 ? 4e-5 : 1.6e-4, winograd: tile)
+            }
         }
     }
 

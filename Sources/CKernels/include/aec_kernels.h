@@ -38,6 +38,11 @@ int aec_kernels_use(int set);
 /// one chain of fused multiply-adds from 0 in p order, then added to c when add_to_c is non-zero.
 void aec_gemm_kernel_6x16(long kc, const float *a, const float *b, float *c, long ldc, int add_to_c);
 
+/// The same register tile with A read in place, row i starting at a + i·lda (no packing), written over c:
+/// c[i·ldc + j] = Σ_p a[i·lda + p] · b[p·16 + j] over p < kc, one chain of fused multiply-adds from 0 in p
+/// order per output (the Winograd convolution's products, whose A the input transform writes row-major).
+void aec_gemm_kernel_6x16_rows(long kc, const float *a, long lda, const float *b, float *c, long ldc);
+
 /// The implicit-convolution tile: tile[i·16 + j] = Σ_{k0 ≤ kk < k0 + kc} A(i, kk) · b[(kk − k0)·16 + j],
 /// where A(i, tap·cin + ci) = rows[(i + offsets[tap])·cin + ci] reads a zero-padded image; one chain of
 /// fused multiply-adds from 0 in kk order per output.
@@ -68,20 +73,24 @@ void aec_single_output_forward(float *out, const float *input, const float *weig
 void aec_single_output_backward(float *d_input, float *d_weight, float *d_bias, const float *d_out,
                                 const float *input, const float *weight, long n, long h, long w, long cin);
 
-// MARK: - The Winograd F(2×2, 3×3) convolution's data transforms (winograd.c; WinogradConv.swift).
+// MARK: - The Winograd convolutions' data transforms (winograd.c; WinogradConv.swift).
 
-/// Images [n, h, w, c] with c a multiple of 8; tiles are the 2×2 output blocks, numbered over the batch
-/// (image, tile row, tile column), ⌈h/2⌉ × ⌈w/2⌉ per image; the transformed arrays hold 16 planes, `step`
-/// floats apart, of [count, c] for the tiles first … first + count − 1. Only additions and subtractions: every set gives the same bits.
+/// `tile` is the side of the output block: 2 for F(2×2, 3×3) (4×4 input patches, α = 4), 4 for F(4×4, 3×3)
+/// (6×6 patches, α = 6). Images [n, h, w, c] with c a multiple of 8; tiles are numbered over the batch
+/// (image, tile row, tile column), ⌈h/tile⌉ × ⌈w/tile⌉ per image; the transformed arrays hold α² planes,
+/// `step` floats apart, of [count, c] for the tiles first … first + count − 1. The operations run in the
+/// same order in every set: every set gives the same bits.
 
-/// v[ξ][k] = Bᵀ·d·B of tile first + k's 4×4 input patch (one pixel of zero padding around the image).
-void aec_winograd_input(const float *input, long h, long w, long c, long first, long count, long step, float *v);
-/// The pixels of tile first + k inside the image: Aᵀ·m[·][k]·A + bias, written over `out` [n, h, w, c].
-void aec_winograd_output(const float *m, long h, long w, long c, long first, long count, long step,
-                         const float *bias, float *out);
-/// z[ξ][k] = A·dY·Aᵀ, dY tile first + k's 2×2 block of d_out [n, h, w, c] (zeros outside the image).
-void aec_winograd_output_gradient(const float *d_out, long h, long w, long c, long first, long count, long step,
-                                   float *z);
+/// v[ξ][k] = Bᵀ·d·B of tile first + k's α×α input patch (one pixel of zero padding around the image).
+void aec_winograd_input(long tile, const float *input, long h, long w, long c, long first, long count, long step,
+                        float *v);
+/// The pixels of tile first + k inside the image: Aᵀ·m[·][k]·A + bias, written over `out` [n, h, w, c]; here
+/// the planes of m are [count, ldm] (ldm ≥ c: the GEMM kernel writes whole 16-column panels).
+void aec_winograd_output(long tile, const float *m, long ldm, long h, long w, long c, long first, long count,
+                         long step, const float *bias, float *out);
+/// z[ξ][k] = A·dY·Aᵀ, dY tile first + k's tile×tile block of d_out [n, h, w, c] (zeros outside the image).
+void aec_winograd_output_gradient(long tile, const float *d_out, long h, long w, long c, long first, long count,
+                                  long step, float *z);
 
 // MARK: - The integer decoder (fixed_point.c): exact integer sums, the same on every CPU with either set.
 
