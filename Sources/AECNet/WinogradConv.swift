@@ -109,7 +109,7 @@ public enum WinogradConv3x3 {
                                weight: UnsafePointer<Float>, bias: UnsafePointer<Float>,
                                n: Int, h: Int, w: Int, cin: Int, cout: Int, workspace: Workspace, tile: Tile? = nil) {
         let tile = tile ?? self.tile(h: h, w: w)
-        let ldm = panelWidth(cout)
+        let ldm = panelWidth(cout), ldv = rowStride(cin)
         let u = workspace.buffer(slotU, count: tile.planes * cin * ldm)
         transformWeights(weight, cin: cin, cout: cout, tile: tile, into: u, workspace: workspace)
         forEachChunk(input, n: n, h: h, w: w, cin: cin, cout: cout, tile: tile, workspace: workspace) { first, count, v, vStride, m in
@@ -119,7 +119,7 @@ public enum WinogradConv3x3 {
                 let vPlane = v + xi * vStride, uPlane = u + xi * cin * ldm, mPlane = m + xi * mStride
                 for panel in stride(from: 0, to: ldm, by: 16) {
                     for r in stride(from: 0, to: rows, by: 6) {
-                        aec_gemm_kernel_6x16_rows(cin, vPlane + r * cin, cin, uPlane + panel * cin,
+                        aec_gemm_kernel_6x16_rows(cin, vPlane + r * ldv, ldv, uPlane + panel * cin,
                                                   mPlane + r * ldm + panel, ldm)
                     }
                 }
@@ -131,26 +131,32 @@ public enum WinogradConv3x3 {
     /// `count` rounded up to a multiple of the GEMM kernel's 6 rows.
     private static func roundUpToKernelRows(_ count: Int) -> Int { (count + 5) / 6 * 6 }
 
+    /// V's row stride: cin rounded up to a multiple of 6, so that the weight gradient can read V's
+    /// transpose in place in blocks of six channels (the columns past cin are zero).
+    static func rowStride(_ cin: Int) -> Int { roundUpToKernelRows(cin) }
+
     /// Cuts the batch's tiles into chunks of at most `tile.chunkTiles` and calls `body(first, count, v,
-    /// vStride, m)` for each, with V [α² planes `vStride` apart, rows, cin] holding the chunk's transformed
-    /// input (C: `aec_winograd_input`; rows = count rounded up to a multiple of 6, the rows past count
-    /// zero) and room at `m` for as many planes of [rows, max(cout, panelWidth(cout))], each with
-    /// `planeStride`'s padding.
+    /// vStride, m)` for each, with V [α² planes `vStride` apart, rows, rowStride(cin)] holding the chunk's
+    /// transformed input (C: `aec_winograd_input`; rows = count rounded up to a multiple of 6; the rows
+    /// past count and the columns past cin zero) and room at `m` for as many planes of [rows,
+    /// panelWidth(cout)], each with `planeStride`'s padding.
     private static func forEachChunk(
         _ input: UnsafePointer<Float>, n: Int, h: Int, w: Int, cin: Int, cout: Int, tile: Tile, workspace: Workspace,
         _ body: (Int, Int, UnsafeMutablePointer<Float>, Int, UnsafeMutablePointer<Float>) -> Void
     ) {
-        let grid = tileGrid(h: h, w: w, tile: tile), total = n * grid.rows * grid.columns
+        let grid = tileGrid(h: h, w: w, tile: tile), total = n * grid.rows * grid.columns, ldv = rowStride(cin)
         let maxRows = roundUpToKernelRows(tile.chunkTiles)
-        let v = workspace.buffer(slotV, count: tile.planes * planeStride(rows: maxRows, c: cin))
+        let v = workspace.buffer(slotV, count: tile.planes * planeStride(rows: maxRows, c: ldv))
         let m = workspace.buffer(slotM, count: tile.planes * planeStride(rows: maxRows, c: panelWidth(cout)))
         var first = 0
         while first < total {
             let count = min(tile.chunkTiles, total - first), rows = roundUpToKernelRows(count)
-            let vStride = planeStride(rows: rows, c: cin)
-            aec_winograd_input(tile.m, input, h, w, cin, first, count, vStride, v)
-            if rows > count {
-                for xi in 0..<tile.planes { (v + xi * vStride + count * cin).update(repeating: 0, count: (rows - count) * cin) }
+            let vStride = planeStride(rows: rows, c: ldv)
+            aec_winograd_input(tile.m, input, h, w, cin, ldv, first, count, vStride, v)
+            for xi in 0..<tile.planes {
+                let plane = v + xi * vStride
+                if ldv > cin { for k in 0..<count { (plane + k * ldv + cin).update(repeating: 0, count: ldv - cin) } }
+                (plane + count * ldv).update(repeating: 0, count: (rows - count) * ldv)
             }
             body(first, count, v, vStride, m)
             first += count
@@ -167,18 +173,36 @@ public enum WinogradConv3x3 {
         for p in 0..<(n * h * w) { addInPlace(dBias, dOut + p * cout, count: cout) }
 
         // Weight gradient: dU[ξ] [cin × cout] = Σ over chunks of V[ξ]ᵀ [cin × count] · Z[ξ] [count × cout],
-        // Z = A·dY·Aᵀ (C: `aec_winograd_output_gradient`); then dW = Gᵀ·dU·G.
-        let du = workspace.buffer(slotDU, count: tile.planes * cin * cout)
-        du.update(repeating: 0, count: tile.planes * cin * cout)
+        // Z = A·dY·Aᵀ (C: `aec_winograd_output_gradient`, in panels of 16 channels); then dW = Gᵀ·dU·G.
+        // The products run on the GEMM register tile, V's transpose read in place in blocks of 6 channels,
+        // into dU [α², rowStride(cin), ldu] (the rows past cin are discarded).
+        let ldv = rowStride(cin), ldu = panelWidth(cout), duStride = ldv * ldu
+        let du = workspace.buffer(slotDU, count: tile.planes * duStride)
+        du.update(repeating: 0, count: tile.planes * duStride)
         forEachChunk(input, n: n, h: h, w: w, cin: cin, cout: cout, tile: tile, workspace: workspace) { first, count, v, vStride, z in
-            let zStride = planeStride(rows: count, c: cout)
+            let zStride = planeStride(rows: count, c: ldu)
+            if ldu > cout {  // a half panel: its upper lanes must be zero
+                for xi in 0..<tile.planes { (z + xi * zStride + (ldu - 16) * count).update(repeating: 0, count: 16 * count) }
+            }
             aec_winograd_output_gradient(tile.m, dOut, h, w, cout, first, count, zStride, z)
             for xi in 0..<tile.planes {
-                sgemm(transA: true, transB: false, m: cin, n: cout, k: count, a: v + xi * vStride, lda: cin,
-                      b: z + xi * zStride, ldb: cout, c: du + xi * cin * cout, ldc: cout, accumulate: true)
+                // dU[ξ] [ldv × ldu] += V[ξ]ᵀ [ldv × count] · Z[ξ] [count × ldu], in 6 × 16 blocks
+                let vPlane = v + xi * vStride, zPlane = z + xi * zStride, duPlane = du + xi * duStride
+                for panel in stride(from: 0, to: ldu, by: 16) {
+                    for r in stride(from: 0, to: ldv, by: 6) {
+                        aec_gemm_kernel_6x16_columns(count, vPlane + r, ldv, zPlane + panel * count,
+                                                     duPlane + r * ldu + panel, ldu, 1)
+                    }
+                }
             }
         }
-        addWeightGradient(du, cin: cin, cout: cout, tile: tile, into: dWeight, workspace: workspace)
+        if ldu > cout {  // rows of ldu floats → rows of cout, in place, front to back
+            for xi in 0..<tile.planes {
+                let plane = du + xi * duStride
+                for ci in 1..<cin { (plane + ci * cout).update(from: plane + ci * ldu, count: cout) }
+            }
+        }
+        addWeightGradient(du, planeStride: duStride, cin: cin, cout: cout, tile: tile, into: dWeight, workspace: workspace)
 
         // Input gradient: the forward convolution of dOut with flipped[ky][kx][co][ci] = weight[2−ky][2−kx][ci][co].
         guard let dInput else { return }
@@ -234,8 +258,9 @@ public enum WinogradConv3x3 {
         }
     }
 
-    /// dW[tap][ci][co] += (Gᵀ·dU·G)[tap] for every (ci, co).   du [α², cin, cout] → dWeight [3, 3, cin, cout]
-    static func addWeightGradient(_ du: UnsafePointer<Float>, cin: Int, cout: Int, tile: Tile,
+    /// dW[tap][ci][co] += (Gᵀ·dU·G)[tap] for every (ci, co).   du [α² planes `planeStride` apart, cin, cout]
+    /// → dWeight [3, 3, cin, cout]
+    static func addWeightGradient(_ du: UnsafePointer<Float>, planeStride: Int, cin: Int, cout: Int, tile: Tile,
                                   into dWeight: UnsafeMutablePointer<Float>, workspace: Workspace) {
         let plane = cin * cout, alpha = tile.alpha
         // S = Gᵀ·dU   [3, α, plane]
@@ -243,7 +268,7 @@ public enum WinogradConv3x3 {
         for i in 0..<3 {
             for b in 0..<alpha {
                 combine(into: s + (i * alpha + b) * plane, plane: plane, terms: (0..<alpha).map { a in
-                    (tile.g[a * 3 + i], du + (a * alpha + b) * plane)
+                    (tile.g[a * 3 + i], du + (a * alpha + b) * planeStride)
                 })
             }
         }

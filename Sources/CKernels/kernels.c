@@ -10,10 +10,10 @@
 
 // MARK: - Portable: one fmaf chain per output, in the same order as the vector kernels.
 
-static void gemm_portable(long kc, const float *a, const float *b, float *c, long ldc, int add_to_c) {
+static void gemm_portable(long kc, const float *a, long lda, const float *b, float *c, long ldc, int add_to_c) {
     float acc[6][16] = {{0}};
     for (long p = 0; p < kc; p++) {
-        const float *bp = b + p * 16, *ap = a + p * 6;
+        const float *bp = b + p * 16, *ap = a + p * lda;
         for (int i = 0; i < 6; i++) {
             for (int j = 0; j < 16; j++) acc[i][j] = fmaf(ap[i], bp[j], acc[i][j]);
         }
@@ -61,12 +61,12 @@ static void fma_lanes4_portable(float *acc, const float *row0, const float *row1
 #if defined(__x86_64__)
 #define AVX2 AEC_AVX2
 
-AVX2 static void gemm_avx2(long kc, const float *a, const float *b, float *c, long ldc, int add_to_c) {
+AVX2 static void gemm_avx2(long kc, const float *a, long lda, const float *b, float *c, long ldc, int add_to_c) {
     __m256 c00 = _mm256_setzero_ps(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
     __m256 c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
     for (long p = 0; p < kc; p++) {
         __m256 b0 = _mm256_loadu_ps(b + p * 16), b1 = _mm256_loadu_ps(b + p * 16 + 8);
-        const float *ap = a + p * 6;
+        const float *ap = a + p * lda;
         __m256 x = _mm256_broadcast_ss(ap + 0); c00 = _mm256_fmadd_ps(x, b0, c00); c01 = _mm256_fmadd_ps(x, b1, c01);
         x = _mm256_broadcast_ss(ap + 1); c10 = _mm256_fmadd_ps(x, b0, c10); c11 = _mm256_fmadd_ps(x, b1, c11);
         x = _mm256_broadcast_ss(ap + 2); c20 = _mm256_fmadd_ps(x, b0, c20); c21 = _mm256_fmadd_ps(x, b1, c21);
@@ -188,7 +188,11 @@ int aec_kernels_use(int set) {
 }
 
 void aec_gemm_kernel_6x16(long kc, const float *a, const float *b, float *c, long ldc, int add_to_c) {
-    AEC_CHOOSE(gemm, kc, a, b, c, ldc, add_to_c);
+    AEC_CHOOSE(gemm, kc, a, 6, b, c, ldc, add_to_c);
+}
+
+void aec_gemm_kernel_6x16_columns(long kc, const float *a, long lda, const float *b, float *c, long ldc, int add_to_c) {
+    AEC_CHOOSE(gemm, kc, a, lda, b, c, ldc, add_to_c);
 }
 
 void aec_gemm_kernel_6x16_rows(long kc, const float *a, long lda, const float *b, float *c, long ldc) {

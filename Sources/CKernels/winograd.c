@@ -57,10 +57,10 @@ static inline lanes8 l8_set1(float x) { lanes8 v; for (int i = 0; i < 8; i++) v.
 
 // MARK: - Entry points: `tile` is the output block's side, 2 or 4.
 
-void aec_winograd_input(long tile, const float *input, long h, long w, long c, long first, long count, long step,
-                        float *v) {
-    if (tile == 4) AEC_CHOOSE(winograd4_input, input, h, w, c, first, count, step, v);
-    else AEC_CHOOSE(winograd2_input, input, h, w, c, first, count, step, v);
+void aec_winograd_input(long tile, const float *input, long h, long w, long c, long ldv, long first, long count,
+                        long step, float *v) {
+    if (tile == 4) AEC_CHOOSE(winograd4_input, input, h, w, c, ldv, first, count, step, v);
+    else AEC_CHOOSE(winograd2_input, input, h, w, c, ldv, first, count, step, v);
 }
 
 void aec_winograd_output(long tile, const float *m, long ldm, long h, long w, long c, long first, long count,

@@ -8,13 +8,14 @@
 //
 // Each output is computed by the same operations in the same order in every set (no fused multiply-adds),
 // so every set gives the same bits. c is a multiple of 8; tiles are numbered over the batch (image, tile
-// row, tile column), ⌈h/m⌉ × ⌈w/m⌉ per image for m×m output blocks; `step` floats (at least count · c)
-// separate ξ from ξ + 1 in v, m and z.
+// row, tile column), ⌈h/m⌉ × ⌈w/m⌉ per image for m×m output blocks; `step` floats separate ξ from ξ + 1
+// in v, m and z. Within a plane, v is [count, ldv] (rows of c values, ldv ≥ c), m is [count, ldm], and z
+// is in the GEMM's 16-column panels, [⌈c/16⌉, count, 16] (the lanes past c are left as they are).
 
 // MARK: F(2×2, 3×3): 4×4 input patches, 2×2 output blocks, 16 planes; only additions and subtractions.
 
-/// v[ξ][k][ci] = (Bᵀ·d·B)[ξ], d the 4×4 patch of tile first + k from (y − 1, x − 1), zeros outside.
-W_TARGET static void W_NAME(winograd2_input)(const float *input, long h, long w, long c, long first, long count,
+/// v[ξ][k·ldv + ci] = (Bᵀ·d·B)[ξ], d the 4×4 patch of tile first + k from (y − 1, x − 1), zeros outside.
+W_TARGET static void W_NAME(winograd2_input)(const float *input, long h, long w, long c, long ldv, long first, long count,
                                             long step, float *v) {
     long cols = (w + 1) / 2, per_image = cols * ((h + 1) / 2);
     for (long k = 0; k < count; k++) {
@@ -30,7 +31,7 @@ W_TARGET static void W_NAME(winograd2_input)(const float *input, long h, long w,
                         ? W_LOAD(image + (yy * w + xx) * c + g) : W_ZERO();
                 }
             }
-            float *out = v + k * c + g;
+            float *out = v + k * ldv + g;
             for (int j = 0; j < 4; j++) {  // column j of Bᵀ·d, as rows 0…3 of the result's column
                 W_VEC t0 = W_SUB(d[0][j], d[2][j]), t1 = W_ADD(d[1][j], d[2][j]);
                 W_VEC t2 = W_SUB(d[2][j], d[1][j]), t3 = W_SUB(d[1][j], d[3][j]);
@@ -77,7 +78,7 @@ W_TARGET static void W_NAME(winograd2_output)(const float *m, long ldm, long h, 
     }
 }
 
-/// z[ξ][k][co] = (A·dY·Aᵀ)[ξ], dY the 2×2 output gradient of tile first + k (zeros outside the image).
+/// z[ξ][panel of co][k][co mod 16] = (A·dY·Aᵀ)[ξ], dY the 2×2 output gradient of tile first + k (zeros outside the image).
 W_TARGET static void W_NAME(winograd2_output_gradient)(const float *d_out, long h, long w, long c, long first,
                                                       long count, long step, float *z) {
     long cols = (w + 1) / 2, per_image = cols * ((h + 1) / 2);
@@ -92,7 +93,7 @@ W_TARGET static void W_NAME(winograd2_output_gradient)(const float *d_out, long 
             // A·dY: four rows of two; each row times Aᵀ.
             W_VEC rows[4][2] = {{y00, y01}, {W_ADD(y00, y10), W_ADD(y01, y11)}, {W_SUB(y00, y10), W_SUB(y01, y11)},
                                 {W_SUB(W_ZERO(), y10), W_SUB(W_ZERO(), y11)}};
-            float *to = z + k * c + g;
+            float *to = z + (g / 16) * 16 * count + k * 16 + g % 16;
             for (int i = 0; i < 4; i++) {
                 W_STORE(to + (4 * i) * step, rows[i][0]);
                 W_STORE(to + (4 * i + 1) * step, W_ADD(rows[i][0], rows[i][1]));
@@ -107,7 +108,7 @@ W_TARGET static void W_NAME(winograd2_output_gradient)(const float *d_out, long 
 // 0, ±1, ±2). Multiplies by the small integers 2, 4, 5, 8 are exact scalings or single roundings, done
 // as separate operations in a fixed order, so here too every set gives the same bits.
 
-/// v[ξ][k][ci] = (Bᵀ·d·B)[ξ], ξ = 6i + j, d the 6×6 patch of tile first + k from (y − 1, x − 1), zeros outside.
+/// v[ξ][k·ldv + ci] = (Bᵀ·d·B)[ξ], ξ = 6i + j, d the 6×6 patch of tile first + k from (y − 1, x − 1), zeros outside.
 ///
 ///     Bᵀ = | 4  0 −5  0  1  0 |
 ///          | 0 −4 −4  1  1  0 |
@@ -115,7 +116,7 @@ W_TARGET static void W_NAME(winograd2_output_gradient)(const float *d_out, long 
 ///          | 0 −2 −1  2  1  0 |
 ///          | 0  2 −1 −2  1  0 |
 ///          | 0  4  0 −5  0  1 |
-W_TARGET static void W_NAME(winograd4_input)(const float *input, long h, long w, long c, long first, long count,
+W_TARGET static void W_NAME(winograd4_input)(const float *input, long h, long w, long c, long ldv, long first, long count,
                                              long step, float *v) {
     long cols = (w + 3) / 4, per_image = cols * ((h + 3) / 4);
     const W_VEC two = W_SET1(2.0f), four = W_SET1(4.0f), five = W_SET1(5.0f);
@@ -143,7 +144,7 @@ W_TARGET static void W_NAME(winograd4_input)(const float *input, long h, long w,
                 s[4][j] = W_SUB(d42, W_MUL(two, d31));
                 s[5][j] = W_ADD(W_SUB(W_MUL(four, d[1]), W_MUL(five, d[3])), d[5]);
             }
-            float *out = v + k * c + g;
+            float *out = v + k * ldv + g;
             for (int i = 0; i < 6; i++) {  // row i of Bᵀ·d, times B
                 const W_VEC *e = s[i];
                 W_VEC s12 = W_ADD(e[1], e[2]), d12 = W_SUB(e[1], e[2]);
@@ -202,7 +203,7 @@ W_TARGET static void W_NAME(winograd4_output)(const float *m, long ldm, long h, 
     }
 }
 
-/// z[ξ][k][co] = (A·dY·Aᵀ)[ξ], dY the 4×4 output gradient of tile first + k (zeros outside the image).
+/// z[ξ][panel of co][k][co mod 16] = (A·dY·Aᵀ)[ξ], dY the 4×4 output gradient of tile first + k (zeros outside the image).
 W_TARGET static void W_NAME(winograd4_output_gradient)(const float *d_out, long h, long w, long c, long first,
                                                        long count, long step, float *z) {
     long cols = (w + 3) / 4, per_image = cols * ((h + 3) / 4);
@@ -227,7 +228,7 @@ W_TARGET static void W_NAME(winograd4_output_gradient)(const float *d_out, long 
                 s[4][j] = W_SUB(q02, q13);
                 s[5][j] = d[3];
             }
-            float *to = z + k * c + g;
+            float *to = z + (g / 16) * 16 * count + k * 16 + g % 16;
             for (int i = 0; i < 6; i++) {  // row i of A·dY, times Aᵀ
                 const W_VEC *d = s[i];
                 W_VEC s02 = W_ADD(d[0], d[2]), s13 = W_ADD(d[1], d[3]);

@@ -43,6 +43,10 @@ void aec_gemm_kernel_6x16(long kc, const float *a, const float *b, float *c, lon
 /// order per output (the Winograd convolution's products, whose A the input transform writes row-major).
 void aec_gemm_kernel_6x16_rows(long kc, const float *a, long lda, const float *b, float *c, long ldc);
 
+/// aec_gemm_kernel_6x16 with step p of A's six values at a + p·lda instead of a + 6p: A's transpose read in
+/// place, c[i·ldc + j] (+)= Σ_p a[p·lda + i] · b[p·16 + j] (the Winograd weight gradient's products).
+void aec_gemm_kernel_6x16_columns(long kc, const float *a, long lda, const float *b, float *c, long ldc, int add_to_c);
+
 /// The implicit-convolution tile: tile[i·16 + j] = Σ_{k0 ≤ kk < k0 + kc} A(i, kk) · b[(kk − k0)·16 + j],
 /// where A(i, tap·cin + ci) = rows[(i + offsets[tap])·cin + ci] reads a zero-padded image; one chain of
 /// fused multiply-adds from 0 in kk order per output.
@@ -78,17 +82,20 @@ void aec_single_output_backward(float *d_input, float *d_weight, float *d_bias, 
 /// `tile` is the side of the output block: 2 for F(2×2, 3×3) (4×4 input patches, α = 4), 4 for F(4×4, 3×3)
 /// (6×6 patches, α = 6). Images [n, h, w, c] with c a multiple of 8; tiles are numbered over the batch
 /// (image, tile row, tile column), ⌈h/tile⌉ × ⌈w/tile⌉ per image; the transformed arrays hold α² planes,
-/// `step` floats apart, of [count, c] for the tiles first … first + count − 1. The operations run in the
-/// same order in every set: every set gives the same bits.
+/// `step` floats apart, for the tiles first … first + count − 1. The operations run in the same order in
+/// every set: every set gives the same bits.
 
-/// v[ξ][k] = Bᵀ·d·B of tile first + k's α×α input patch (one pixel of zero padding around the image).
-void aec_winograd_input(long tile, const float *input, long h, long w, long c, long first, long count, long step,
-                        float *v);
+/// v[ξ][k·ldv …] = Bᵀ·d·B of tile first + k's α×α input patch (one pixel of zero padding around the image):
+/// rows of c values, ldv ≥ c floats apart.
+void aec_winograd_input(long tile, const float *input, long h, long w, long c, long ldv, long first, long count,
+                        long step, float *v);
 /// The pixels of tile first + k inside the image: Aᵀ·m[·][k]·A + bias, written over `out` [n, h, w, c]; here
 /// the planes of m are [count, ldm] (ldm ≥ c: the GEMM kernel writes whole 16-column panels).
 void aec_winograd_output(long tile, const float *m, long ldm, long h, long w, long c, long first, long count,
                          long step, const float *bias, float *out);
-/// z[ξ][k] = A·dY·Aᵀ, dY tile first + k's tile×tile block of d_out [n, h, w, c] (zeros outside the image).
+/// z[ξ] = A·dY·Aᵀ, dY tile first + k's tile×tile block of d_out [n, h, w, c] (zeros outside the image), in
+/// the GEMM's panels of 16 channels: channel co of tile k at z[ξ][(co / 16)·16·count + k·16 + co mod 16]
+/// (the lanes past c of a last half panel are not written).
 void aec_winograd_output_gradient(long tile, const float *d_out, long h, long w, long c, long first, long count,
                                   long step, float *z);
 
