@@ -255,8 +255,7 @@ extension EngineBenchmark {
                 macs = n * hIn * wIn * 9 * cin * cout
                 fwd = timeIt(seconds: seconds) {
                     Conv3x3.forward(out: &y, input: x, weight: wgt, bias: bias, n: n, h: hIn, w: wIn,
-                                    cin: cin, cout: cout, workspace: ws)
-                    activation.forward(&y, count: outCount)
+                                    cin: cin, cout: cout, activation: activation, workspace: ws)
                 }
                 bwd = timeIt(seconds: seconds) {
                     dy.withUnsafeMutableBufferPointer { _ = $0.update(from: dy0) }

@@ -68,9 +68,8 @@ public struct Autoencoder: Sendable {
                 switch architecture.layers[i] {
                 case .conv(let cin, let cout, let activation):
                     let o = offsets[i]!
-                    Conv3x3.forward(out: out, input: input, weight: p + o.weight, bias: p + o.bias,
-                                    n: n, h: hIn, w: wIn, cin: cin, cout: cout, workspace: pass.workspace)
-                    activation.forward(out, count: n * hIn * wIn * cout)
+                    Conv3x3.forward(out: out, input: input, weight: p + o.weight, bias: p + o.bias, n: n, h: hIn,
+                                    w: wIn, cin: cin, cout: cout, activation: activation, workspace: pass.workspace)
                 case .maxPool:
                     MaxPool2x2.forward(out: out, argmax: pass.argmax[i]!, input: input, n: n, h: hIn, w: wIn, c: cIn)
                 case .upsample:

@@ -6,8 +6,8 @@ import CKernels
 ///     out [n, h, w, cout]    out = im2col(in) · weight + bias
 ///
 /// Which algorithm runs, forward and backward alike: the direct loops for one input or one output channel;
-/// Winograd's F(2×2, 3×3) for the wide layers (`WinogradConv3x3.supports`: ≥ 16 channels each way, in
-/// multiples of 8, images ≥ 8×8), which rounds differently; otherwise, forward, an implicit GEMM that
+/// Winograd's F(4×4, 3×3) for the wide layers (`WinogradConv3x3.supports`: ≥ 16 channels each way, in
+/// multiples of 8, images ≥ 7×7), which rounds differently; otherwise, forward, an implicit GEMM that
 /// reads the column matrix's rows from a padded copy of the image (`ImplicitConv3x3`, bit-identical to the
 /// explicit one) where cout is a multiple of 16, else im2col + `sgemm`, and backward im2col + `sgemm`
 /// (pixels in runs, `pixelsPerRun`, so that the column buffer stays in L2). The tests hold every path to
@@ -16,30 +16,30 @@ public enum Conv3x3 {
     /// Pixels per im2col run: about 96K floats of column buffer, at least one GEMM row tile.
     static func pixelsPerRun(cin: Int) -> Int { max(6, (98_304 / (9 * cin)) / 6 * 6) }
 
-    /// out = conv(in) + bias (no activation; the caller applies it in place).
+    /// out = activation(conv(in) + bias). The Winograd path applies a ReLU in its output transform; every
+    /// other activation and path runs `Activation.forward` over the result.
     public static func forward(out: UnsafeMutablePointer<Float>, input: UnsafePointer<Float>,
                                weight: UnsafePointer<Float>, bias: UnsafePointer<Float>,
-                               n: Int, h: Int, w: Int, cin: Int, cout: Int, workspace: Workspace) {
-        if cout == 1 {
-            SingleOutputConv.forward(out: out, input: input, weight: weight, bias: bias[0], n: n, h: h, w: w, cin: cin)
-            return
-        }
-        if cin == 1 {
-            SingleInputConv.forward(out: out, input: input, weight: weight, bias: bias, n: n, h: h, w: w, cout: cout)
-            return
-        }
+                               n: Int, h: Int, w: Int, cin: Int, cout: Int, activation: Activation = .identity,
+                               workspace: Workspace) {
         if WinogradConv3x3.supports(h: h, w: w, cin: cin, cout: cout) {
             WinogradConv3x3.forward(out: out, input: input, weight: weight, bias: bias, n: n, h: h, w: w,
-                                    cin: cin, cout: cout, workspace: workspace)
+                                    cin: cin, cout: cout, relu: activation == .relu, workspace: workspace)
+            if activation != .relu { activation.forward(out, count: n * h * w * cout) }
             return
         }
-        if ImplicitConv3x3.supports(cin: cin, cout: cout) {
+        if cout == 1 {
+            SingleOutputConv.forward(out: out, input: input, weight: weight, bias: bias[0], n: n, h: h, w: w, cin: cin)
+        } else if cin == 1 {
+            SingleInputConv.forward(out: out, input: input, weight: weight, bias: bias, n: n, h: h, w: w, cout: cout)
+        } else if ImplicitConv3x3.supports(cin: cin, cout: cout) {
             ImplicitConv3x3.forward(out: out, input: input, weight: weight, bias: bias, n: n, h: h, w: w,
                                     cin: cin, cout: cout, workspace: workspace)
-            return
+        } else {
+            forwardIm2col(out: out, input: input, weight: weight, bias: bias, n: n, h: h, w: w, cin: cin, cout: cout,
+                          workspace: workspace)
         }
-        forwardIm2col(out: out, input: input, weight: weight, bias: bias, n: n, h: h, w: w, cin: cin, cout: cout,
-                      workspace: workspace)
+        activation.forward(out, count: n * h * w * cout)
     }
 
     /// The same as `forward` through an explicit column matrix: im2col, then `sgemm`. Used where the

@@ -18,7 +18,15 @@ import CKernels
 ///          | 0  1  0 −1 |         | 0    0    1  |
 ///
 /// F(4×4, 3×3) interpolates at 0, ±1, ±2 and ∞; its Bᵀ and Aᵀ, with entries up to 8, are written out in
-/// winograd_vector.h, and its G in `Tile.f4`. Its larger constants cost accuracy: its sums carry a few
+/// winograd_vector.h, and its G in winograd.c:
+///
+///     G = |  ¼     0     0  |
+///         | −⅙    −⅙    −⅙  |
+///         | −⅙     ⅙    −⅙  |
+///         | 1/24  1/12   ⅙  |
+///         | 1/24 −1/12   ⅙  |
+///         |  0     0     1  |
+/// Its larger constants cost accuracy: its sums carry a few
 /// times the rounding error of F(2×2, 3×3)'s (the tests bound both against the definition).
 ///
 /// Summed over input channels, the α² element-wise products become α² matrix products, one per position
@@ -44,8 +52,6 @@ public enum WinogradConv3x3 {
     public struct Tile: Equatable, Sendable, CustomStringConvertible {
         /// The side of the output block.
         public let m: Int
-        /// G [α × 3], row-major: the weight transform.
-        let g: [Float]
         /// Tiles per chunk: V and M of a chunk stay in L2 (at 64 channels, α² × chunkTiles × 64 floats each:
         /// 384 KB for F(2×2, 3×3), 288 KB for F(4×4, 3×3)).
         let chunkTiles: Int
@@ -56,23 +62,16 @@ public enum WinogradConv3x3 {
         var planes: Int { alpha * alpha }
         public var description: String { "F(\(m)×\(m), 3×3)" }
 
-        public static let f2 = Tile(m: 2, g: [1, 0, 0,
-                                       0.5, 0.5, 0.5,
-                                       0.5, -0.5, 0.5,
-                                       0, 0, 1], chunkTiles: 96)
-        public static let f4 = Tile(m: 4, g: [1.0 / 4, 0, 0,
-                                       -1.0 / 6, -1.0 / 6, -1.0 / 6,
-                                       -1.0 / 6, 1.0 / 6, -1.0 / 6,
-                                       1.0 / 24, 1.0 / 12, 1.0 / 6,
-                                       1.0 / 24, -1.0 / 12, 1.0 / 6,
-                                       0, 0, 1], chunkTiles: 36)
+        public static let f2 = Tile(m: 2, chunkTiles: 96)
+        public static let f4 = Tile(m: 4, chunkTiles: 36)
     }
 
     /// Where the Winograd path is used: channels in multiples of 8 (the SIMD width of the transforms), at
-    /// least 16 of them each way (below that the products are too thin to run at the GEMM's speed),
-    /// and images of at least 8×8 (at 7×7 only 49 of the 64 pixels of F(2×2, 3×3)'s 16 tiles are used).
+    /// least 16 of them each way (below that the products are too thin to run at the GEMM's speed), and
+    /// images of at least 7×7 (at 7×7, F(4×4, 3×3)'s four tiles use 49 of their 64 outputs and still ran
+    /// the network's 7×7 layers 1.5–1.9 times faster than the implicit GEMM; nothing smaller was measured).
     public static func supports(h: Int, w: Int, cin: Int, cout: Int) -> Bool {
-        cin % 8 == 0 && cout % 8 == 0 && cin >= 16 && cout >= 16 && h >= 8 && w >= 8
+        cin % 8 == 0 && cout % 8 == 0 && cin >= 16 && cout >= 16 && h >= 7 && w >= 7
     }
 
     /// The algorithm a supported layer uses: F(4×4, 3×3), 1.8 times fewer multiplies per output pixel
@@ -90,7 +89,6 @@ public enum WinogradConv3x3 {
 
     // Workspace slots (0…6 belong to the im2col and implicit-GEMM paths).
     private static let slotU = 7, slotV = 8, slotM = 9, slotDU = 10, slotFlipped = 11, slotZeros = 12
-    private static let slotHalf = 13, slotPlane = 14
 
     /// Tile rows and columns of an h × w image: ⌈h/m⌉ × ⌈w/m⌉ (a last partial tile reads zeros and
     /// writes only its pixels inside the image).
@@ -98,20 +96,22 @@ public enum WinogradConv3x3 {
         ((h + tile.m - 1) / tile.m, (w + tile.m - 1) / tile.m)
     }
 
-    /// out = conv(in) + bias, like `Conv3x3.forward`, with the layer's algorithm (`tile(h:w:)`) or the one given.
+    /// out = conv(in) + bias, like `Conv3x3.forward`, with the layer's algorithm (`tile(h:w:)`) or the one
+    /// given; with `relu`, max(out, 0), applied in the output transform.
     ///
     ///     in [n, h, w, cin]   weight [3, 3, cin, cout]   bias [cout]   out [n, h, w, cout]
     ///
     /// The α² products run on the GEMM's 6×16 register tile directly (`aec_gemm_kernel_6x16_rows`): A is
-    /// V as the input transform wrote it (rows of cin floats, in place), B is U as `transformWeights`
+    /// V as the input transform wrote it (rows of cin floats, in place), B is U as `aec_winograd_weights`
     /// packed it once per call, in panels of 16 output channels. Nothing is packed per chunk.
     public static func forward(out: UnsafeMutablePointer<Float>, input: UnsafePointer<Float>,
                                weight: UnsafePointer<Float>, bias: UnsafePointer<Float>,
-                               n: Int, h: Int, w: Int, cin: Int, cout: Int, workspace: Workspace, tile: Tile? = nil) {
+                               n: Int, h: Int, w: Int, cin: Int, cout: Int, relu: Bool = false, workspace: Workspace,
+                               tile: Tile? = nil) {
         let tile = tile ?? self.tile(h: h, w: w)
         let ldm = panelWidth(cout), ldv = rowStride(cin)
         let u = workspace.buffer(slotU, count: tile.planes * cin * ldm)
-        transformWeights(weight, cin: cin, cout: cout, tile: tile, into: u, workspace: workspace)
+        aec_winograd_weights(tile.m, weight, cin, cout, u)  // U [α², ldm / 16 panels, cin, 16]
         forEachChunk(input, n: n, h: h, w: w, cin: cin, cout: cout, tile: tile, workspace: workspace) { first, count, v, vStride, m in
             let rows = roundUpToKernelRows(count), mStride = planeStride(rows: rows, c: ldm)
             for xi in 0..<tile.planes {
@@ -124,7 +124,7 @@ public enum WinogradConv3x3 {
                     }
                 }
             }
-            aec_winograd_output(tile.m, m, ldm, h, w, cout, first, count, mStride, bias, out)
+            aec_winograd_output(tile.m, m, ldm, h, w, cout, first, count, mStride, bias, relu ? 1 : 0, out)
         }
     }
 
@@ -196,13 +196,7 @@ public enum WinogradConv3x3 {
                 }
             }
         }
-        if ldu > cout {  // rows of ldu floats → rows of cout, in place, front to back
-            for xi in 0..<tile.planes {
-                let plane = du + xi * duStride
-                for ci in 1..<cin { (plane + ci * cout).update(from: plane + ci * ldu, count: cout) }
-            }
-        }
-        addWeightGradient(du, planeStride: duStride, cin: cin, cout: cout, tile: tile, into: dWeight, workspace: workspace)
+        aec_winograd_weight_gradient(tile.m, du, duStride, ldu, cin, cout, dWeight)
 
         // Input gradient: the forward convolution of dOut with flipped[ky][kx][co][ci] = weight[2−ky][2−kx][ci][co].
         guard let dInput else { return }
@@ -215,84 +209,5 @@ public enum WinogradConv3x3 {
         zeros.update(repeating: 0, count: cin)
         forward(out: dInput, input: dOut, weight: flipped, bias: zeros, n: n, h: h, w: w, cin: cout, cout: cin,
                 workspace: workspace, tile: tile)
-    }
-
-    // MARK: The weight transforms (scalar: a few hundred operations per kernel, ~1% of a layer)
-
-    /// U[ξ] = G·g·Gᵀ for every kernel g, packed for the GEMM kernel: in panels of 16 output channels, the
-    /// channels past cout zero.
-    ///
-    ///     weight [3, 3, cin, cout] → u [α², panelWidth(cout) / 16 panels, cin, 16]
-    ///
-    /// Every (ci, co) is at the same offset of each tap of `weight`, so both steps run over whole planes of
-    /// cin · cout values.
-    static func transformWeights(_ weight: UnsafePointer<Float>, cin: Int, cout: Int, tile: Tile,
-                                 into u: UnsafeMutablePointer<Float>, workspace: Workspace) {
-        let plane = cin * cout, alpha = tile.alpha, ldm = panelWidth(cout)
-        // T = G·g   [α, 3, plane]
-        let t = workspace.buffer(slotHalf, count: alpha * 3 * plane)
-        for a in 0..<alpha {
-            for j in 0..<3 {
-                combine(into: t + (a * 3 + j) * plane, plane: plane, terms: (0..<3).map { i in
-                    (tile.g[a * 3 + i], weight + (i * 3 + j) * plane)
-                })
-            }
-        }
-        // U[ξ = α·a + b] = (T·Gᵀ)[a][b]   [cin, cout], then packed
-        let unpacked = workspace.buffer(slotPlane, count: plane)
-        for a in 0..<alpha {
-            for b in 0..<alpha {
-                combine(into: unpacked, plane: plane, terms: (0..<3).map { j in
-                    (tile.g[b * 3 + j], UnsafePointer(t + (a * 3 + j) * plane))
-                })
-                let packed = u + (a * alpha + b) * cin * ldm
-                for panel in stride(from: 0, to: ldm, by: 16) {
-                    let width = min(16, cout - panel)
-                    for ci in 0..<cin {
-                        let from = unpacked + ci * cout + panel, to = packed + panel * cin + ci * 16
-                        for j in 0..<width { to[j] = from[j] }
-                        for j in width..<16 { to[j] = 0 }
-                    }
-                }
-            }
-        }
-    }
-
-    /// dW[tap][ci][co] += (Gᵀ·dU·G)[tap] for every (ci, co).   du [α² planes `planeStride` apart, cin, cout]
-    /// → dWeight [3, 3, cin, cout]
-    static func addWeightGradient(_ du: UnsafePointer<Float>, planeStride: Int, cin: Int, cout: Int, tile: Tile,
-                                  into dWeight: UnsafeMutablePointer<Float>, workspace: Workspace) {
-        let plane = cin * cout, alpha = tile.alpha
-        // S = Gᵀ·dU   [3, α, plane]
-        let s = workspace.buffer(slotHalf, count: 3 * alpha * plane)
-        for i in 0..<3 {
-            for b in 0..<alpha {
-                combine(into: s + (i * alpha + b) * plane, plane: plane, terms: (0..<alpha).map { a in
-                    (tile.g[a * 3 + i], du + (a * alpha + b) * planeStride)
-                })
-            }
-        }
-        // dW += S·G   [3, 3, plane]
-        for i in 0..<3 {
-            for j in 0..<3 {
-                let to = dWeight + (i * 3 + j) * plane
-                var terms: [(coefficient: Float, from: UnsafePointer<Float>)] = [(1, UnsafePointer(to))]
-                for b in 0..<alpha { terms.append((tile.g[b * 3 + j], UnsafePointer(s + (i * alpha + b) * plane))) }
-                combine(into: to, plane: plane, terms: terms)
-            }
-        }
-    }
-
-    /// to[p] = Σ coefficient · from[p] over the terms with a non-zero coefficient, added in the order
-    /// given, for p < plane (one pass over the plane per term, which the compiler vectorizes).
-    private static func combine(into to: UnsafeMutablePointer<Float>, plane: Int,
-                                terms: [(coefficient: Float, from: UnsafePointer<Float>)]) {
-        let used = terms.filter { $0.coefficient != 0 }
-        guard let head = used.first else { to.update(repeating: 0, count: plane); return }
-        for p in 0..<plane { to[p] = head.coefficient * head.from[p] }
-        for term in used.dropFirst() {
-            let c = term.coefficient, from = term.from
-            for p in 0..<plane { to[p] += c * from[p] }
-        }
     }
 }

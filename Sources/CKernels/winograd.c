@@ -14,6 +14,7 @@ static inline void l8_store(float *p, lanes8 v) { for (int i = 0; i < 8; i++) p[
 static inline lanes8 l8_add(lanes8 a, lanes8 b) { for (int i = 0; i < 8; i++) a.l[i] = a.l[i] + b.l[i]; return a; }
 static inline lanes8 l8_sub(lanes8 a, lanes8 b) { for (int i = 0; i < 8; i++) a.l[i] = a.l[i] - b.l[i]; return a; }
 static inline lanes8 l8_mul(lanes8 a, lanes8 b) { for (int i = 0; i < 8; i++) a.l[i] = a.l[i] * b.l[i]; return a; }
+static inline lanes8 l8_max(lanes8 a, lanes8 b) { for (int i = 0; i < 8; i++) a.l[i] = a.l[i] > b.l[i] ? a.l[i] : b.l[i]; return a; }
 static inline lanes8 l8_zero(void) { lanes8 v = {{0}}; return v; }
 static inline lanes8 l8_set1(float x) { lanes8 v; for (int i = 0; i < 8; i++) v.l[i] = x; return v; }
 
@@ -25,6 +26,7 @@ static inline lanes8 l8_set1(float x) { lanes8 v; for (int i = 0; i < 8; i++) v.
 #define W_ADD(a, b) l8_add(a, b)
 #define W_SUB(a, b) l8_sub(a, b)
 #define W_MUL(a, b) l8_mul(a, b)
+#define W_MAX(a, b) l8_max(a, b)
 #define W_ZERO() l8_zero()
 #define W_SET1(x) l8_set1(x)
 #include "winograd_vector.h"
@@ -36,6 +38,7 @@ static inline lanes8 l8_set1(float x) { lanes8 v; for (int i = 0; i < 8; i++) v.
 #undef W_ADD
 #undef W_SUB
 #undef W_MUL
+#undef W_MAX
 #undef W_ZERO
 #undef W_SET1
 
@@ -50,12 +53,27 @@ static inline lanes8 l8_set1(float x) { lanes8 v; for (int i = 0; i < 8; i++) v.
 #define W_ADD(a, b) _mm256_add_ps(a, b)
 #define W_SUB(a, b) _mm256_sub_ps(a, b)
 #define W_MUL(a, b) _mm256_mul_ps(a, b)
+#define W_MAX(a, b) _mm256_max_ps(a, b)
 #define W_ZERO() _mm256_setzero_ps()
 #define W_SET1(x) _mm256_set1_ps(x)
 #include "winograd_vector.h"
 #endif
 
 // MARK: - Entry points: `tile` is the output block's side, 2 or 4.
+
+/// G [α × 3] of F(2×2, 3×3) and of F(4×4, 3×3) (Lavin and Gray).
+static const float g2[4 * 3] = {1, 0, 0, 0.5f, 0.5f, 0.5f, 0.5f, -0.5f, 0.5f, 0, 0, 1};
+static const float g4[6 * 3] = {1.0f / 4, 0, 0, -1.0f / 6, -1.0f / 6, -1.0f / 6, -1.0f / 6, 1.0f / 6, -1.0f / 6,
+                                1.0f / 24, 1.0f / 12, 1.0f / 6, 1.0f / 24, -1.0f / 12, 1.0f / 6, 0, 0, 1};
+
+void aec_winograd_weights(long tile, const float *weight, long cin, long cout, float *u) {
+    AEC_CHOOSE(winograd_weights, tile + 2, tile == 4 ? g4 : g2, weight, cin, cout, u);
+}
+
+void aec_winograd_weight_gradient(long tile, const float *du, long du_step, long ldu, long cin, long cout,
+                                  float *d_weight) {
+    AEC_CHOOSE(winograd_weight_gradient, tile + 2, tile == 4 ? g4 : g2, du, du_step, ldu, cin, cout, d_weight);
+}
 
 void aec_winograd_input(long tile, const float *input, long h, long w, long c, long ldv, long first, long count,
                         long step, float *v) {
@@ -64,9 +82,9 @@ void aec_winograd_input(long tile, const float *input, long h, long w, long c, l
 }
 
 void aec_winograd_output(long tile, const float *m, long ldm, long h, long w, long c, long first, long count,
-                         long step, const float *bias, float *out) {
-    if (tile == 4) AEC_CHOOSE(winograd4_output, m, ldm, h, w, c, first, count, step, bias, out);
-    else AEC_CHOOSE(winograd2_output, m, ldm, h, w, c, first, count, step, bias, out);
+                         long step, const float *bias, int relu, float *out) {
+    if (tile == 4) AEC_CHOOSE(winograd4_output, m, ldm, h, w, c, first, count, step, bias, relu, out);
+    else AEC_CHOOSE(winograd2_output, m, ldm, h, w, c, first, count, step, bias, relu, out);
 }
 
 void aec_winograd_output_gradient(long tile, const float *d_out, long h, long w, long c, long first, long count,

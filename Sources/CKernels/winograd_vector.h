@@ -4,7 +4,7 @@
 //   W_NAME(name)   the function's name in that set (name_portable, name_avx2),
 //   W_TARGET       the target attribute (empty for portable),
 //   W_VEC          the type of 8 floats, and W_LOAD(p), W_STORE(p, v), W_ADD(a, b), W_SUB(a, b), W_MUL(a, b),
-//                  W_ZERO(), W_SET1(x).
+//                  W_MAX(a, b) (a > b ? a : b, lane by lane), W_ZERO(), W_SET1(x).
 //
 // Each output is computed by the same operations in the same order in every set (no fused multiply-adds),
 // so every set gives the same bits. c is a multiple of 8; tiles are numbered over the batch (image, tile
@@ -47,10 +47,11 @@ W_TARGET static void W_NAME(winograd2_input)(const float *input, long h, long w,
     }
 }
 
-/// The 2×2 pixels of tile first + k that lie in the image: (Aᵀ·m·A) + bias, written over `out`; row k of
+/// The 2×2 pixels of tile first + k that lie in the image: (Aᵀ·m·A) + bias, ReLU'd when `relu` is set,
+/// written over `out`; row k of
 /// each plane of m starts at k · ldm.
 W_TARGET static void W_NAME(winograd2_output)(const float *m, long ldm, long h, long w, long c, long first, long count,
-                                             long step, const float *bias, float *out) {
+                                             long step, const float *bias, int relu, float *out) {
     long cols = (w + 1) / 2, per_image = cols * ((h + 1) / 2);
     for (long k = 0; k < count; k++) {
         long t = first + k, r = t % per_image, y = 2 * (r / cols), x = 2 * (r % cols);
@@ -67,6 +68,10 @@ W_TARGET static void W_NAME(winograd2_output)(const float *m, long ldm, long h, 
             W_VEC beta = W_LOAD(bias + g);
             W_VEC y00 = W_ADD(W_ADD(W_ADD(s0[0], s0[1]), s0[2]), beta), y01 = W_ADD(W_SUB(W_SUB(s0[1], s0[2]), s0[3]), beta);
             W_VEC y10 = W_ADD(W_ADD(W_ADD(s1[0], s1[1]), s1[2]), beta), y11 = W_ADD(W_SUB(W_SUB(s1[1], s1[2]), s1[3]), beta);
+            if (relu) {
+                y00 = W_MAX(y00, W_ZERO()); y01 = W_MAX(y01, W_ZERO());
+                y10 = W_MAX(y10, W_ZERO()); y11 = W_MAX(y11, W_ZERO());
+            }
             float *p = image + (y * w + x) * c + g;
             W_STORE(p, y00);
             if (x + 1 < w) W_STORE(p + c, y01);
@@ -161,7 +166,8 @@ W_TARGET static void W_NAME(winograd4_input)(const float *input, long h, long w,
     }
 }
 
-/// The 4×4 pixels of tile first + k that lie in the image: (Aᵀ·m·A) + bias, written over `out`; row k of
+/// The 4×4 pixels of tile first + k that lie in the image: (Aᵀ·m·A) + bias, ReLU'd when `relu` is set,
+/// written over `out`; row k of
 /// each plane of m starts at k · ldm.
 ///
 ///     Aᵀ = | 1  1  1  1  1  0 |
@@ -169,7 +175,7 @@ W_TARGET static void W_NAME(winograd4_input)(const float *input, long h, long w,
 ///          | 0  1  1  4  4  0 |
 ///          | 0  1 −1  8 −8  1 |
 W_TARGET static void W_NAME(winograd4_output)(const float *m, long ldm, long h, long w, long c, long first, long count,
-                                              long step, const float *bias, float *out) {
+                                              long step, const float *bias, int relu, float *out) {
     long cols = (w + 3) / 4, per_image = cols * ((h + 3) / 4);
     const W_VEC two = W_SET1(2.0f), four = W_SET1(4.0f), eight = W_SET1(8.0f);
     for (long k = 0; k < count; k++) {
@@ -197,7 +203,10 @@ W_TARGET static void W_NAME(winograd4_output)(const float *m, long ldm, long h, 
                 W_VEC o[4] = {W_ADD(W_ADD(e[0], s12), s34), W_ADD(d12, W_MUL(two, d34)),
                               W_ADD(s12, W_MUL(four, s34)), W_ADD(W_ADD(d12, W_MUL(eight, d34)), e[5])};
                 float *p = image + ((y + i) * w + x) * c + g;
-                for (long j = 0; j < cols_in; j++) W_STORE(p + j * c, W_ADD(o[j], beta));
+                for (long j = 0; j < cols_in; j++) {
+                    W_VEC y = W_ADD(o[j], beta);
+                    W_STORE(p + j * c, relu ? W_MAX(y, W_ZERO()) : y);
+                }
             }
         }
     }
@@ -239,6 +248,96 @@ W_TARGET static void W_NAME(winograd4_output_gradient)(const float *d_out, long 
                 W_STORE(to + (6 * i + 3) * step, W_ADD(q02, q13));
                 W_STORE(to + (6 * i + 4) * step, W_SUB(q02, q13));
                 W_STORE(to + (6 * i + 5) * step, d[3]);
+            }
+        }
+    }
+}
+
+// MARK: The weight transforms, for either algorithm: G is α×3, row-major (winograd.c holds both).
+
+/// u = G·g·Gᵀ for every kernel g, packed for the GEMM kernel: ξ's plane is [⌈cout/16⌉ panels, cin, 16], the
+/// lanes past cout zero. weight is [3, 3, cin, cout]; eight output channels at a time.
+W_TARGET static void W_NAME(winograd_weights)(long alpha, const float *G, const float *weight, long cin, long cout,
+                                              float *u) {
+    long plane = cin * cout, panels = (cout + 15) / 16, xi_stride = panels * 16 * cin;
+    for (long ci = 0; ci < cin; ci++) {
+        for (long co = 0; co < panels * 16; co += 8) {
+            float *to = u + (co / 16) * 16 * cin + ci * 16 + co % 16;
+            if (co >= cout) {  // the upper half of a last half panel
+                for (long xi = 0; xi < alpha * alpha; xi++) W_STORE(to + xi * xi_stride, W_ZERO());
+                continue;
+            }
+            W_VEC g[3][3], t[6][3];
+            for (int tap = 0; tap < 9; tap++) g[tap / 3][tap % 3] = W_LOAD(weight + tap * plane + ci * cout + co);
+            for (long a = 0; a < alpha; a++) {  // T = G·g
+                for (int j = 0; j < 3; j++) {
+                    W_VEC sum = W_ZERO();
+                    int started = 0;
+                    for (int i = 0; i < 3; i++) {
+                        float coefficient = G[a * 3 + i];
+                        if (coefficient == 0) continue;
+                        W_VEC term = W_MUL(W_SET1(coefficient), g[i][j]);
+                        sum = started ? W_ADD(sum, term) : term;
+                        started = 1;
+                    }
+                    t[a][j] = sum;
+                }
+            }
+            for (long a = 0; a < alpha; a++) {  // U = T·Gᵀ
+                for (long b = 0; b < alpha; b++) {
+                    W_VEC sum = W_ZERO();
+                    int started = 0;
+                    for (int j = 0; j < 3; j++) {
+                        float coefficient = G[b * 3 + j];
+                        if (coefficient == 0) continue;
+                        W_VEC term = W_MUL(W_SET1(coefficient), t[a][j]);
+                        sum = started ? W_ADD(sum, term) : term;
+                        started = 1;
+                    }
+                    W_STORE(to + (a * alpha + b) * xi_stride, sum);
+                }
+            }
+        }
+    }
+}
+
+/// d_weight[tap][ci][co] += (Gᵀ·dU·G)[tap], dU read as α² planes `du_step` floats apart of rows ldu floats
+/// apart ([ci][co], the first cin rows and cout columns). Eight output channels at a time.
+W_TARGET static void W_NAME(winograd_weight_gradient)(long alpha, const float *G, const float *du, long du_step,
+                                                      long ldu, long cin, long cout, float *d_weight) {
+    long plane = cin * cout;
+    for (long ci = 0; ci < cin; ci++) {
+        for (long co = 0; co < cout; co += 8) {
+            const float *from = du + ci * ldu + co;
+            W_VEC s[3][6];
+            for (int i = 0; i < 3; i++) {  // S = Gᵀ·dU
+                for (long b = 0; b < alpha; b++) {
+                    W_VEC sum = W_ZERO();
+                    int started = 0;
+                    for (long a = 0; a < alpha; a++) {
+                        float coefficient = G[a * 3 + i];
+                        if (coefficient == 0) continue;
+                        W_VEC term = W_MUL(W_SET1(coefficient), W_LOAD(from + (a * alpha + b) * du_step));
+                        sum = started ? W_ADD(sum, term) : term;
+                        started = 1;
+                    }
+                    s[i][b] = sum;
+                }
+            }
+            for (int i = 0; i < 3; i++) {  // dW += S·G
+                for (int j = 0; j < 3; j++) {
+                    W_VEC sum = W_ZERO();
+                    int started = 0;
+                    for (long b = 0; b < alpha; b++) {
+                        float coefficient = G[b * 3 + j];
+                        if (coefficient == 0) continue;
+                        W_VEC term = W_MUL(W_SET1(coefficient), s[i][b]);
+                        sum = started ? W_ADD(sum, term) : term;
+                        started = 1;
+                    }
+                    float *to = d_weight + (i * 3 + j) * plane + ci * cout + co;
+                    W_STORE(to, W_ADD(W_LOAD(to), sum));
+                }
             }
         }
     }

@@ -94,7 +94,7 @@ final class ConvolutionTests: XCTestCase {
     func testWinogradForwardEqualsDirect() {
         for tile in [WinogradConv3x3.Tile.f2, .f4] {
             for (n, h, w, cin, cout) in [(1, 8, 8, 16, 16), (2, 9, 11, 16, 24), (3, 14, 14, 32, 16), (2, 28, 28, 64, 64),
-                                         (1, 13, 8, 40, 32), (2, 28, 27, 16, 64)] {
+                                         (1, 13, 8, 40, 32), (2, 28, 27, 16, 64), (3, 7, 7, 32, 32)] {
                 let c = Case(n: n, h: h, w: w, cin: cin, cout: cout)
                 XCTAssertTrue(WinogradConv3x3.supports(h: h, w: w, cin: cin, cout: cout), "\(c)")
                 let (x, wt, b) = randomProblem(c, seed: 23)
@@ -109,7 +109,7 @@ final class ConvolutionTests: XCTestCase {
         let c = Case(n: 1, h: 28, w: 28, cin: 16, cout: 16), chosen = WinogradConv3x3.tile(h: 28, w: 28)
         XCTAssertEqual(forward(c, x, wt, b, direct: false).map(\.bitPattern),
                        forward(c, x, wt, b, direct: false, winograd: chosen).map(\.bitPattern), "Conv3x3 runs \(chosen)")
-        XCTAssertFalse(WinogradConv3x3.supports(h: 7, w: 7, cin: 32, cout: 32), "7×7 stays on the implicit GEMM")
+        XCTAssertFalse(WinogradConv3x3.supports(h: 6, w: 7, cin: 32, cout: 32), "below 7×7: the implicit GEMM")
         XCTAssertFalse(WinogradConv3x3.supports(h: 28, w: 28, cin: 12, cout: 16), "channels not a multiple of 8")
     }
 
@@ -142,6 +142,30 @@ final class ConvolutionTests: XCTestCase {
         }
         for (i, r) in results.enumerated().dropFirst() {
             XCTAssertEqual(r, results[0], "\(tile): kernel set \(EngineKernels.supported[i]) differs from \(EngineKernels.supported[0])")
+        }
+    }
+
+    /// `Conv3x3.forward` with an activation: the same bits as the linear convolution followed by
+    /// `Activation.forward`, on the Winograd path (whose output transform applies the ReLU) and off it.
+    func testActivationInForwardEqualsSeparatePass() {
+        for c in [Case(n: 2, h: 9, w: 10, cin: 16, cout: 32), Case(n: 2, h: 5, w: 6, cin: 3, cout: 16),
+                  Case(n: 1, h: 7, w: 7, cin: 8, cout: 1)] {
+            let (x, wt, b) = randomProblem(c, seed: 28)
+            for activation in Activation.allCases {
+                var fused = [Float](repeating: .nan, count: c.n * c.h * c.w * c.cout)
+                x.withUnsafeBufferPointer { i in wt.withUnsafeBufferPointer { wp in b.withUnsafeBufferPointer { bp in
+                    fused.withPointer { o in
+                        Conv3x3.forward(out: o, input: i.baseAddress!, weight: wp.baseAddress!, bias: bp.baseAddress!,
+                                        n: c.n, h: c.h, w: c.w, cin: c.cin, cout: c.cout, activation: activation,
+                                        workspace: Workspace())
+                    }
+                } } }
+                var separate = forward(c, x, wt, b, direct: false)
+                let count = separate.count
+                separate.withPointer { activation.forward($0, count: count) }
+                XCTAssertEqual(fused.map(\.bitPattern), separate.map(\.bitPattern), "\(activation), \(c)")
+                if activation == .relu { XCTAssertTrue(fused.contains(0) && fused.allSatisfy { $0 >= 0 }) }
+            }
         }
     }
 
@@ -268,7 +292,7 @@ final class ConvolutionTests: XCTestCase {
     func testWinogradBackwardEqualsDefinition() {
         for tile in [WinogradConv3x3.Tile.f2, .f4] {
             for c in [Case(n: 1, h: 8, w: 8, cin: 16, cout: 16), Case(n: 2, h: 9, w: 11, cin: 16, cout: 24),
-                      Case(n: 3, h: 14, w: 13, cin: 24, cout: 16)] {
+                      Case(n: 3, h: 14, w: 13, cin: 24, cout: 16), Case(n: 2, h: 7, w: 7, cin: 16, cout: 32)] {
                 XCTAssertTrue(WinogradConv3x3.supports(h: c.h, w: c.w, cin: c.cin, cout: c.cout))
                 checkBackward(c, seed: 26, tolerance: tile == .f2 ? 4e-5 : 1.6e-4, winograd: tile)
             }

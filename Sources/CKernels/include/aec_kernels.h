@@ -89,15 +89,24 @@ void aec_single_output_backward(float *d_input, float *d_weight, float *d_bias, 
 /// rows of c values, ldv ≥ c floats apart.
 void aec_winograd_input(long tile, const float *input, long h, long w, long c, long ldv, long first, long count,
                         long step, float *v);
-/// The pixels of tile first + k inside the image: Aᵀ·m[·][k]·A + bias, written over `out` [n, h, w, c]; here
-/// the planes of m are [count, ldm] (ldm ≥ c: the GEMM kernel writes whole 16-column panels).
+/// The pixels of tile first + k inside the image: Aᵀ·m[·][k]·A + bias, and then max(·, 0) when relu is
+/// non-zero, written over `out` [n, h, w, c]; here the planes of m are [count, ldm] (ldm ≥ c: the GEMM
+/// kernel writes whole 16-column panels).
 void aec_winograd_output(long tile, const float *m, long ldm, long h, long w, long c, long first, long count,
-                         long step, const float *bias, float *out);
+                         long step, const float *bias, int relu, float *out);
 /// z[ξ] = A·dY·Aᵀ, dY tile first + k's tile×tile block of d_out [n, h, w, c] (zeros outside the image), in
 /// the GEMM's panels of 16 channels: channel co of tile k at z[ξ][(co / 16)·16·count + k·16 + co mod 16]
 /// (the lanes past c of a last half panel are not written).
 void aec_winograd_output_gradient(long tile, const float *d_out, long h, long w, long c, long first, long count,
                                   long step, float *z);
+
+/// The weight transform: U[ξ] = G·g·Gᵀ of every kernel g of weight [3, 3, cin, cout] (cout a multiple of 8),
+/// packed for aec_gemm_kernel_6x16_rows as B: u [α², ⌈cout/16⌉, cin, 16], the lanes past cout zero.
+void aec_winograd_weights(long tile, const float *weight, long cin, long cout, float *u);
+/// The weight gradient's transform: d_weight [3, 3, cin, cout] += Gᵀ·dU·G, dU given as α² planes `du_step`
+/// floats apart, each [cin rows ldu floats apart, cout] (cout a multiple of 8).
+void aec_winograd_weight_gradient(long tile, const float *du, long du_step, long ldu, long cin, long cout,
+                                  float *d_weight);
 
 // MARK: - The integer decoder (fixed_point.c): exact integer sums, the same on every CPU with either set.
 
