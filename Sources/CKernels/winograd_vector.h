@@ -255,6 +255,20 @@ W_TARGET static void W_NAME(winograd4_output_gradient)(const float *d_out, long 
 
 // MARK: The weight transforms, for either algorithm: G is α×3, row-major (winograd.c holds both).
 
+/// Σ coefficient[k·c_step] · term[k·t_step] over k < count, the zero coefficients skipped, in k order.
+W_TARGET static inline W_VEC W_NAME(weighted_sum)(const float *coefficient, long c_step, const W_VEC *term,
+                                                  long t_step, long count) {
+    W_VEC sum = W_ZERO();
+    int started = 0;
+    for (long k = 0; k < count; k++) {
+        if (coefficient[k * c_step] == 0) continue;
+        W_VEC product = W_MUL(W_SET1(coefficient[k * c_step]), term[k * t_step]);
+        sum = started ? W_ADD(sum, product) : product;
+        started = 1;
+    }
+    return sum;
+}
+
 /// u = G·g·Gᵀ for every kernel g, packed for the GEMM kernel: ξ's plane is [⌈cout/16⌉ panels, cin, 16], the
 /// lanes past cout zero. weight is [3, 3, cin, cout]; eight output channels at a time.
 W_TARGET static void W_NAME(winograd_weights)(long alpha, const float *G, const float *weight, long cin, long cout,
@@ -270,31 +284,11 @@ W_TARGET static void W_NAME(winograd_weights)(long alpha, const float *G, const 
             W_VEC g[3][3], t[6][3];
             for (int tap = 0; tap < 9; tap++) g[tap / 3][tap % 3] = W_LOAD(weight + tap * plane + ci * cout + co);
             for (long a = 0; a < alpha; a++) {  // T = G·g
-                for (int j = 0; j < 3; j++) {
-                    W_VEC sum = W_ZERO();
-                    int started = 0;
-                    for (int i = 0; i < 3; i++) {
-                        float coefficient = G[a * 3 + i];
-                        if (coefficient == 0) continue;
-                        W_VEC term = W_MUL(W_SET1(coefficient), g[i][j]);
-                        sum = started ? W_ADD(sum, term) : term;
-                        started = 1;
-                    }
-                    t[a][j] = sum;
-                }
+                for (int j = 0; j < 3; j++) t[a][j] = W_NAME(weighted_sum)(G + a * 3, 1, &g[0][j], 3, 3);
             }
             for (long a = 0; a < alpha; a++) {  // U = T·Gᵀ
                 for (long b = 0; b < alpha; b++) {
-                    W_VEC sum = W_ZERO();
-                    int started = 0;
-                    for (int j = 0; j < 3; j++) {
-                        float coefficient = G[b * 3 + j];
-                        if (coefficient == 0) continue;
-                        W_VEC term = W_MUL(W_SET1(coefficient), t[a][j]);
-                        sum = started ? W_ADD(sum, term) : term;
-                        started = 1;
-                    }
-                    W_STORE(to + (a * alpha + b) * xi_stride, sum);
+                    W_STORE(to + (a * alpha + b) * xi_stride, W_NAME(weighted_sum)(G + b * 3, 1, t[a], 1, 3));
                 }
             }
         }
@@ -310,33 +304,15 @@ W_TARGET static void W_NAME(winograd_weight_gradient)(long alpha, const float *G
         for (long co = 0; co < cout; co += 8) {
             const float *from = du + ci * ldu + co;
             W_VEC s[3][6];
-            for (int i = 0; i < 3; i++) {  // S = Gᵀ·dU
-                for (long b = 0; b < alpha; b++) {
-                    W_VEC sum = W_ZERO();
-                    int started = 0;
-                    for (long a = 0; a < alpha; a++) {
-                        float coefficient = G[a * 3 + i];
-                        if (coefficient == 0) continue;
-                        W_VEC term = W_MUL(W_SET1(coefficient), W_LOAD(from + (a * alpha + b) * du_step));
-                        sum = started ? W_ADD(sum, term) : term;
-                        started = 1;
-                    }
-                    s[i][b] = sum;
-                }
+            for (long b = 0; b < alpha; b++) {  // S = Gᵀ·dU, column b
+                W_VEC column[6];
+                for (long a = 0; a < alpha; a++) column[a] = W_LOAD(from + (a * alpha + b) * du_step);
+                for (int i = 0; i < 3; i++) s[i][b] = W_NAME(weighted_sum)(G + i, 3, column, 1, alpha);
             }
             for (int i = 0; i < 3; i++) {  // dW += S·G
                 for (int j = 0; j < 3; j++) {
-                    W_VEC sum = W_ZERO();
-                    int started = 0;
-                    for (long b = 0; b < alpha; b++) {
-                        float coefficient = G[b * 3 + j];
-                        if (coefficient == 0) continue;
-                        W_VEC term = W_MUL(W_SET1(coefficient), s[i][b]);
-                        sum = started ? W_ADD(sum, term) : term;
-                        started = 1;
-                    }
                     float *to = d_weight + (i * 3 + j) * plane + ci * cout + co;
-                    W_STORE(to, W_ADD(W_LOAD(to), sum));
+                    W_STORE(to, W_ADD(W_LOAD(to), W_NAME(weighted_sum)(G + j, 3, s[i], 1, alpha)));
                 }
             }
         }
