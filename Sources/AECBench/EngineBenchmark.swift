@@ -282,6 +282,9 @@ extension EngineBenchmark {
         public var h: Int, w: Int, cin: Int, cout: Int
         /// Seconds per call, forward and backward (input and weight gradients), for F(2×2) and F(4×4).
         public var forward: [Double], backward: [Double]
+        /// The largest difference of a forward output from the definition (`Conv3x3.forwardDirect`, summed
+        /// in Double), relative to the largest output, for F(2×2) and F(4×4).
+        public var relativeError: [Double]
         /// The tile size `Conv3x3` chooses for this shape.
         public var chosen: WinogradConv3x3.Tile
     }
@@ -318,8 +321,16 @@ extension EngineBenchmark {
                     })
                 }
             }
+            var exact = y
+            Conv3x3.forwardDirect(out: &exact, input: x, weight: wgt, bias: bias, n: n, h: h, w: w, cin: cin, cout: cout)
+            let largest = Double(exact.map { abs($0) }.max() ?? 1)
+            let relativeError = tiles.map { tile in
+                WinogradConv3x3.forward(out: &y, input: x, weight: wgt, bias: bias, n: n, h: h, w: w, cin: cin, cout: cout,
+                                        workspace: ws, tile: tile)
+                return Double(zip(y, exact).map { abs($0 - $1) }.max() ?? 0) / largest
+            }
             result.append(WinogradTiming(h: h, w: w, cin: cin, cout: cout, forward: forward, backward: backward,
-                                         chosen: WinogradConv3x3.tile(h: h, w: w)))
+                                         relativeError: relativeError, chosen: WinogradConv3x3.tile(h: h, w: w)))
         }
         return result
     }

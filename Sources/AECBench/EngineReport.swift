@@ -97,12 +97,14 @@ public struct EngineReport {
         let timings = EngineBenchmark.measureWinogradTiles(a, seconds: seconds / 40)
         guard !timings.isEmpty else { return }
         emit("\n## Winograd tile sizes on the layers of \(a) (one thread, 8 tiles, alternated, best of 6)\n")
-        emit("| layer input | F(2×2) forward µs | F(4×4) forward µs | F(2×2) backward µs | F(4×4) backward µs | F(2×2) / F(4×4), both passes | used |")
-        emit("|---|---:|---:|---:|---:|---:|---|")
+        emit("| layer input | F(2×2) forward µs | F(4×4) forward µs | F(2×2) backward µs | F(4×4) backward µs | F(2×2) / F(4×4), both passes | F(2×2) max error | F(4×4) max error | used |")
+        emit("|---|---:|---:|---:|---:|---:|---:|---:|---|")
         for t in timings {
-            emit(String(format: "| %d×%d, %d→%d | %.1f | %.1f | %.1f | %.1f | %.2f× | %@ |", t.h, t.w, t.cin, t.cout,
-                        t.forward[0] * 1e6, t.forward[1] * 1e6, t.backward[0] * 1e6, t.backward[1] * 1e6,
-                        (t.forward[0] + t.backward[0]) / (t.forward[1] + t.backward[1]), t.chosen.description))
+            emit(String(format: "| %d×%d, %d→%d | %.1f | %.1f | %.1f | %.1f | %.2f× | %.1e | %.1e | %@ |", t.h, t.w, t.cin,
+                        t.cout, t.forward[0] * 1e6, t.forward[1] * 1e6, t.backward[0] * 1e6, t.backward[1] * 1e6,
+                        (t.forward[0] + t.backward[0]) / (t.forward[1] + t.backward[1]), t.relativeError[0],
+                        t.relativeError[1], t.chosen.description))
         }
+        emit("\nMax error: the largest difference of a forward output from the definition summed in Double, relative to the largest output (random inputs in [0, 1), weights in [−0.5, 0.5)).")
     }
 }

@@ -52,8 +52,9 @@ public enum WinogradConv3x3 {
     public struct Tile: Equatable, Sendable, CustomStringConvertible {
         /// The side of the output block.
         public let m: Int
-        /// Tiles per chunk: V and M of a chunk stay in L2 (at 64 channels, α² × chunkTiles × 64 floats each:
-        /// 384 KB for F(2×2, 3×3), 288 KB for F(4×4, 3×3)).
+        /// Tiles per chunk, so that V and M of a chunk stay in L2: at 64 channels α² × chunkTiles × 64 floats
+        /// each, 384 KB for F(2×2, 3×3) (96 tiles, as measured for it) and 324 KB for F(4×4, 3×3) (36 tiles:
+        /// a multiple of the GEMM kernel's 6 rows of about the same size, not tuned further).
         let chunkTiles: Int
 
         /// The side of the input patch and of the transformed tile.
@@ -166,9 +167,9 @@ public enum WinogradConv3x3 {
     /// Like `Conv3x3.backward`: adds ∂L/∂weight into `dWeight` and ∂L/∂bias into `dBias`, and, when
     /// `dInput` is given, writes ∂L/∂in there.
     public static func backward(dInput: UnsafeMutablePointer<Float>?,
-                         dWeight: UnsafeMutablePointer<Float>, dBias: UnsafeMutablePointer<Float>,
-                         dOut: UnsafePointer<Float>, input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
-                         n: Int, h: Int, w: Int, cin: Int, cout: Int, workspace: Workspace, tile: Tile? = nil) {
+                                dWeight: UnsafeMutablePointer<Float>, dBias: UnsafeMutablePointer<Float>,
+                                dOut: UnsafePointer<Float>, input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+                                n: Int, h: Int, w: Int, cin: Int, cout: Int, workspace: Workspace, tile: Tile? = nil) {
         let tile = tile ?? self.tile(h: h, w: w)
         for p in 0..<(n * h * w) { addInPlace(dBias, dOut + p * cout, count: cout) }
 

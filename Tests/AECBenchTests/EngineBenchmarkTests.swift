@@ -24,4 +24,18 @@ final class EngineBenchmarkTests: XCTestCase {
         XCTAssertGreaterThan(r.inferenceImagesPerSecond, 0)
         XCTAssertGreaterThan(r.trainingImagesPerSecond, 0)
     }
+
+    /// The Winograd table covers each distinct supported layer shape once (16/16/8: 28×28 16→16 and
+    /// 14×14 16→16; the 7×7 layers have 8 channels), times both algorithms, and finds both close to the
+    /// definition, F(4×4) rounding more.
+    func testWinogradTableTimesBothAlgorithmsOnEachShape() {
+        let t = EngineBenchmark.measureWinogradTiles(Architecture(w1: 16, w2: 16, w3: 8), n: 2, seconds: 0.001, rounds: 1)
+        XCTAssertEqual(t.map { [$0.h, $0.w, $0.cin, $0.cout] }, [[28, 28, 16, 16], [14, 14, 16, 16]])
+        for shape in t {
+            XCTAssertTrue(shape.forward.allSatisfy { $0 > 0 } && shape.backward.allSatisfy { $0 > 0 })
+            XCTAssertLessThan(shape.relativeError[1], 1e-4)
+            XCTAssertLessThan(shape.relativeError[0], shape.relativeError[1])
+            XCTAssertEqual(shape.chosen, .f4)
+        }
+    }
 }
